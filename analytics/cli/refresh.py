@@ -1,0 +1,28 @@
+"""`scaleboard refresh`: bring every rollup up to date (only new partitions)."""
+
+from __future__ import annotations
+
+import argparse
+
+from analytics import rollups
+from analytics.cli.common import add_root_option, root_of
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("refresh", help="update rollups incrementally from new partitions")
+    add_root_option(p)
+    p.add_argument("--full", action="store_true", help="rebuild every rollup from scratch")
+    p.add_argument("--only", nargs="*", help="rollup names to refresh (default: all)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = root_of(args)
+    for rep in rollups.refresh(root, full=args.full, only=args.only):
+        how = "rebuilt" if rep.rebuilt else "incremental"
+        print(f"{rep.name:<32} {how:<11} new files {rep.new_files:>5}  rows {rep.rows_written:>9}  "
+              f"{rep.seconds:6.2f}s")
+    # rollup-driven follow-ups (alerts etc.) register as post-refresh hooks
+    for hook in rollups.post_refresh_hooks():
+        hook(root)
+    return 0

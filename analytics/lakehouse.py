@@ -1,0 +1,238 @@
+"""The lakehouse on disk: table folders of Parquet files, a DuckDB connection with one view per
+table, atomic writes, and a cheap version token for cache invalidation.
+
+Layout under the root::
+
+    <table>/[<partition>=<value>/]part-<utc>-<uuid>.parquet   declared tables (analytics.schema)
+    _rollups/<name>/…                                          derived, rebuilt by `scaleboard refresh`
+    _config/…                                                  contracts and settings files
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analytics.errors import InputError, LakehouseError
+from analytics.schema import TABLES, Table, table
+
+TMP_SUFFIX = ".tmp"
+ROLLUPS = "_rollups"
+CONFIG = "_config"
+
+
+# ---------------------------------------------------------------- reading
+
+def table_dir(root: Path, name: str) -> Path:
+    return Path(root) / table(name).name
+
+
+def data_files(folder: Path) -> list[Path]:
+    """Parquet files under ``folder`` (recursively), never temporary or hidden ones."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        out.extend(Path(dirpath) / f for f in sorted(filenames)
+                   if f.endswith(".parquet") and not f.startswith((".", "_")))
+    return out
+
+
+def duck_type(t: pa.DataType) -> str:
+    """DuckDB type name for a pyarrow type used in the schemas."""
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ" if t.tz else "TIMESTAMP"
+    if pa.types.is_list(t):
+        return duck_type(t.value_type) + "[]"
+    return {
+        pa.string(): "VARCHAR", pa.float64(): "DOUBLE", pa.int64(): "BIGINT", pa.int32(): "INTEGER",
+        pa.bool_(): "BOOLEAN", pa.date32(): "DATE",
+    }[t]
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier that comes from the allow-list (schema/constants), never from users."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _view_sql(spec: Table, files: Sequence[Path], present: set[str]) -> str:
+    cols = []
+    for f in spec.schema:
+        typ = duck_type(f.type)
+        src = f"cast({quote_ident(f.name)} as {typ})" if f.name in present else f"cast(null as {typ})"
+        cols.append(f"{src} as {quote_ident(f.name)}")
+    select = ",\n  ".join(cols)
+    if not files:
+        return f"select {select} where false"
+    paths = "[" + ", ".join(_sql_str(str(p)) for p in files) + "]"
+    return (f"select {select}\nfrom read_parquet({paths}, union_by_name = true, "
+            f"hive_partitioning = false)")
+
+
+def _file_columns(files: Sequence[Path]) -> set[str]:
+    cols: set[str] = set()
+    for p in files:
+        cols.update(pq.read_schema(p).names)
+    return cols
+
+
+def register_table(con: duckdb.DuckDBPyConnection, root: Path, name: str,
+                   view: str | None = None) -> list[str]:
+    """(Re)create the view for one table; return problems found (unreadable files are skipped)."""
+    spec = table(name)
+    problems: list[str] = []
+    good: list[Path] = []
+    present: set[str] = set()
+    for p in data_files(Path(root) / spec.name):
+        try:
+            present.update(pq.read_schema(p).names)
+            good.append(p)
+        except Exception as exc:  # corrupt or truncated file: skip it, say so
+            problems.append(f"{spec.name}: unreadable file {p.name} skipped ({type(exc).__name__}: {exc})")
+    con.sql(f"create or replace view {quote_ident(view or spec.name)} as {_view_sql(spec, good, present)}")
+    return problems
+
+
+def connect(root: Path | str, *, tables: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with one view per lakehouse table (and rollup).
+
+    A missing table folder gives an empty view with the declared columns, so pages show "no data"
+    instead of failing. Files that cannot be read are skipped and listed in the ``_problems`` view.
+    Raises ``LakehouseError`` if ``root`` exists but is not a folder.
+    """
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise LakehouseError(f"The lakehouse path {root} is not a folder.",
+                             hint="Set SCALEBOARD_LAKEHOUSE to a folder, or run `scaleboard demo`.")
+    con = duckdb.connect(":memory:", config={"threads": str(max(1, os.cpu_count() or 1))})
+    con.sql("set TimeZone = 'UTC'")
+    problems: list[str] = []
+    for name in tables or TABLES:
+        problems += register_table(con, root, name)
+    # imported late: rollups build on this module
+    from analytics import rollups
+
+    problems += rollups.register_views(con, root)
+    con.sql("create or replace table _problems (problem varchar)")
+    for p in problems:
+        con.sql("insert into _problems values ($p)", params={"p": p})
+    return con
+
+
+def problems(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.sql("select problem from _problems").fetchall()]
+
+
+def lakehouse_version(root: Path | str) -> str:
+    """A token that changes whenever any file in the lakehouse is added, removed or replaced.
+
+    Cheap (a directory walk, no file reads): caches key on it so results refresh after writes.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return "absent"
+    n, newest, size = 0, 0, 0
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for f in filenames:
+            if f.endswith(TMP_SUFFIX):
+                continue
+            try:
+                st = os.stat(os.path.join(dirpath, f))
+            except FileNotFoundError:
+                continue
+            n += 1
+            size += st.st_size
+            newest = max(newest, st.st_mtime_ns)
+    return f"{n}-{size}-{newest}"
+
+
+def is_empty(root: Path | str) -> bool:
+    return not any(data_files(Path(root) / name) for name in TABLES)
+
+
+# ---------------------------------------------------------------- writing
+
+def conform(spec: Table, data: pa.Table) -> pa.Table:
+    """Cast ``data`` to the table's schema by column name; missing optional columns become null.
+
+    Raises ``InputError`` naming the column when a required column is missing or a cast fails.
+    """
+    missing = [c for c in spec.required if c not in data.column_names]
+    if missing:
+        raise InputError(f"Table '{spec.name}': required column(s) missing: {', '.join(missing)}.")
+    arrays = []
+    for f in spec.schema:
+        if f.name in data.column_names:
+            col = data.column(f.name)
+            try:
+                col = col.cast(f.type) if col.type != f.type else col
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise InputError(f"Table '{spec.name}', column '{f.name}': cannot read as {f.type} ({exc}).") from exc
+            arrays.append(col)
+        else:
+            arrays.append(pa.nulls(data.num_rows, f.type))
+    return pa.Table.from_arrays(arrays, schema=spec.schema)
+
+
+def new_part_name() -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"part-{stamp}-{uuid.uuid4().hex[:12]}.parquet"
+
+
+def atomic_write_parquet(data: pa.Table, path: Path, **kwargs) -> Path:
+    """Write ``data`` to ``path`` so that readers see the whole file or nothing.
+
+    Writes a temporary file in the same folder, fsyncs it, then renames it into place.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
+    try:
+        pq.write_table(data, tmp, compression=kwargs.pop("compression", "zstd"), **kwargs)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def append(root: Path | str, name: str, data: pa.Table, *, partition: str | None = None) -> list[Path]:
+    """Append rows to table ``name`` as new uniquely named Parquet file(s), atomically per file.
+
+    Concurrent writers never collide (every file name is unique) and never overwrite each other.
+    For tables with ``partition_by == "month"`` rows are split by the month of their first timestamp
+    column unless ``partition`` is given.
+    """
+    spec = table(name)
+    data = conform(spec, data)
+    if data.num_rows == 0:
+        return []
+    folder = Path(root) / spec.name
+    written: list[Path] = []
+    if spec.partition_by == "month" and partition is None:
+        ts_col = next(f.name for f in spec.schema if pa.types.is_timestamp(f.type))
+        import pyarrow.compute as pc
+
+        months = pc.strftime(data.column(ts_col), format="%Y-%m")
+        for month in pc.unique(months).to_pylist():
+            mask = pc.equal(months, month) if month is not None else pc.is_null(months)
+            part = data.filter(mask)
+            sub = folder / f"month={month or 'unknown'}"
+            written.append(atomic_write_parquet(part, sub / new_part_name()))
+    else:
+        sub = folder / partition if partition else folder
+        written.append(atomic_write_parquet(data, sub / new_part_name()))
+    return written

@@ -1,0 +1,172 @@
+"""Incrementally maintained rollups: the only thing pages read at scale.
+
+A rollup turns newly arrived files of one source table into a small Parquet part under
+``<root>/_rollups/<name>/``. Parts are *mergeable* (counts, sums, sums of squares, min/max,
+histogram counts), so a query re-aggregates over all parts and never needs the raw rows again.
+``refresh`` processes only source files it has not seen (tracked in ``_state.json``); when a
+seen file disappears or changes (compaction, a rewrite) that rollup is rebuilt from scratch.
+
+Each module in this package declares ``ROLLUPS = [Rollup(...), ...]``; they are discovered.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib
+import json
+import pkgutil
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from analytics import sql
+from analytics.schema import table
+
+Compute = Callable[[duckdb.DuckDBPyConnection, str, Path], pa.Table | pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A derived table kept up to date from one source table.
+
+    Exactly one of ``sql_name`` (a query reading the view ``src``) or ``compute`` (a function of
+    connection, source view name and lakehouse root) produces the part for the new files.
+    """
+
+    name: str
+    source: str
+    schema: pa.Schema
+    grain: str
+    sql_name: str | None = None
+    compute: Compute | None = None
+
+
+def all_rollups() -> list[Rollup]:
+    found: list[Rollup] = []
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        found.extend(getattr(module, "ROLLUPS", []))
+    names = [r.name for r in found]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise RuntimeError(f"Rollups declared twice: {sorted(dupes)}")
+    return found
+
+
+def post_refresh_hooks() -> list[Callable[[Path], object]]:
+    """Functions ``fn(root)`` run after a refresh (modules declare ``POST_REFRESH = [...]``),
+    e.g. evaluating drift and writing alerts once per new window instead of on page loads."""
+    hooks: list[Callable[[Path], object]] = []
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        hooks.extend(getattr(importlib.import_module(f"{__name__}.{mod.name}"), "POST_REFRESH", []))
+    return hooks
+
+
+def rollup_dir(root: Path, name: str) -> Path:
+    return Path(root) / "_rollups" / name
+
+
+def register_views(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
+    """One view per rollup over its parts (empty, with the declared columns, when not built)."""
+    from analytics.lakehouse import _sql_str, data_files, duck_type, quote_ident
+
+    problems = []
+    for r in all_rollups():
+        files = data_files(rollup_dir(root, r.name))
+        cols = ", ".join(f"cast(null as {duck_type(f.type)}) as {quote_ident(f.name)}" for f in r.schema)
+        body = f"select {cols} where false"
+        if files:
+            paths = "[" + ", ".join(_sql_str(str(p)) for p in files) + "]"
+            proj = ", ".join(f"cast({quote_ident(f.name)} as {duck_type(f.type)}) as {quote_ident(f.name)}"
+                             for f in r.schema)
+            body = f"select {proj} from read_parquet({paths}, union_by_name = true)"
+        try:
+            con.sql(f"create or replace view {quote_ident(r.name)} as {body}")
+            if files:
+                con.sql(f"select * from {quote_ident(r.name)} limit 0").fetchall()
+        except duckdb.Error as exc:
+            problems.append(f"rollup {r.name} unreadable ({exc}); run `scaleboard refresh --full`")
+            con.sql(f"create or replace view {quote_ident(r.name)} as select {cols} where false")
+    return problems
+
+
+@contextmanager
+def _lock(root: Path):
+    path = Path(root) / "_rollups" / ".lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fingerprint(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    name: str
+    new_files: int
+    rows_written: int
+    rebuilt: bool
+    seconds: float
+
+
+def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> list[RefreshReport]:
+    """Bring every rollup up to date with its source table. Safe to run concurrently (file lock)."""
+    from analytics.lakehouse import _view_sql, atomic_write_parquet, data_files, new_part_name
+
+    root = Path(root)
+    reports = []
+    with _lock(root):
+        for r in all_rollups():
+            if only and r.name not in only:
+                continue
+            t0 = time.perf_counter()
+            folder = rollup_dir(root, r.name)
+            state_path = folder / "_state.json"
+            state: dict[str, list[int]] = {}
+            if state_path.exists() and not full:
+                state = json.loads(state_path.read_text())
+            src_files = data_files(root / table(r.source).name)
+            current = {str(p.relative_to(root)): _fingerprint(p) for p in src_files}
+            rebuilt = full or any(current.get(k) != v for k, v in state.items())
+            if rebuilt:
+                shutil.rmtree(folder, ignore_errors=True)
+                state = {}
+            new = [root / k for k in current if k not in state]
+            rows = 0
+            if new:
+                con = duckdb.connect(":memory:")
+                present: set[str] = set()
+                import pyarrow.parquet as pq
+
+                for p in new:
+                    present.update(pq.read_schema(p).names)
+                con.sql(f"create view src as {_view_sql(table(r.source), new, present)}")
+                out = r.compute(con, "src", root) if r.compute else sql.run(con, r.sql_name or r.name)
+                if isinstance(out, pl.DataFrame):
+                    out = out.to_arrow()
+                out = out.select(r.schema.names).cast(r.schema)
+                if out.num_rows:
+                    atomic_write_parquet(out, folder / new_part_name())
+                rows = out.num_rows
+                con.close()
+                state.update({k: current[k] for k in current if root / k in set(new)})
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = state_path.with_suffix(".json.tmp")
+                tmp.write_text(json.dumps(state))
+                tmp.replace(state_path)
+            reports.append(RefreshReport(r.name, len(new), rows, rebuilt, time.perf_counter() - t0))
+    return reports

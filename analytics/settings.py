@@ -1,0 +1,56 @@
+"""One typed settings object, loaded in one documented order: defaults, then environment.
+
+(The app adds ``.streamlit/secrets.toml`` on top through ``app.settings``.)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "SCALEBOARD_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    lakehouse: Path = PROJECT_ROOT / "data" / "lakehouse"
+    """Root folder of the lakehouse (env SCALEBOARD_LAKEHOUSE)."""
+    discount_rate: float = 0.08
+    """Annual discount rate used for NPV (env SCALEBOARD_DISCOUNT_RATE)."""
+    max_rows_shown: int = 5000
+    """Cap on rows sent to the browser for one table (env SCALEBOARD_MAX_ROWS_SHOWN)."""
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Defaults, then ``SCALEBOARD_*`` environment variables, then explicit overrides.
+
+    Unknown ``SCALEBOARD_*`` variables fail fast so that a typo never goes unnoticed.
+    """
+    env = dict(os.environ if env is None else env)
+    known = {f.name: f for f in fields(Settings)}
+    values: dict[str, object] = {}
+    for key, raw in env.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX):].lower()
+        if name not in known:
+            continue  # other tools may use the prefix (e.g. SCALEBOARD_PORT for make); ignore
+        values[name] = _coerce(known[name].type, raw)
+    for name, value in overrides.items():
+        if name not in known:
+            raise ValueError(f"Unknown setting '{name}'. Known: {', '.join(known)}")
+        values[name] = value
+    if "lakehouse" in values:
+        values["lakehouse"] = Path(str(values["lakehouse"])).expanduser().resolve()
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _coerce(type_name: object, raw: str) -> object:
+    t = str(type_name)
+    if "int" in t:
+        return int(raw)
+    if "float" in t:
+        return float(raw)
+    return raw

@@ -1,0 +1,70 @@
+"""Connections and caching, in one place.
+
+* ``connection()``: one DuckDB connection per lakehouse version (``st.cache_resource``); every
+  call takes its own ``cursor()`` because Streamlit serves sessions from threads.
+* ``cached(fn, **kwargs)``: runs an ``analytics`` function ``fn(cursor, **kwargs)`` through
+  ``st.cache_data``, keyed on the lakehouse version so results refresh after any write.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import streamlit as st
+
+from analytics import lakehouse
+from analytics.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+
+def settings() -> Settings:
+    # not cached: reading the environment is cheap, and tests switch lakehouses per test
+    return load_settings()
+
+
+def root() -> Path:
+    return settings().lakehouse
+
+
+def version() -> str:
+    return lakehouse.lakehouse_version(root())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(root_str: str, version_token: str) -> duckdb.DuckDBPyConnection:
+    return lakehouse.connect(Path(root_str))
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The shared connection for the current lakehouse version (re-opened after writes)."""
+    return _connection(str(root()), version())
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    return connection().cursor()
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _call(module: str, name: str, root_str: str, version_token: str, kwargs: tuple) -> Any:
+    if not module.startswith("analytics."):
+        raise ValueError("only analytics functions are cached here")
+    fn = getattr(importlib.import_module(module), name)
+    cur = _connection(root_str, version_token).cursor()
+    try:
+        return fn(cur, **dict(kwargs))
+    finally:
+        cur.close()
+
+
+def cached(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """``fn(cursor, **kwargs)``, cached until the lakehouse changes. Arguments must be hashable."""
+    return _call(fn.__module__, fn.__qualname__, str(root()), version(), tuple(sorted(kwargs.items())))
+
+
+def problems() -> list[str]:
+    return lakehouse.problems(connection())

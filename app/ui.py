@@ -1,0 +1,71 @@
+"""Shared UI pieces: error translation, empty states, metrics, tables with CSV download."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import polars as pl
+import streamlit as st
+
+from analytics.errors import NoDataError, ScaleboardError
+
+MAX_ROWS_SHOWN = 5000
+
+
+def show_error(exc: BaseException) -> None:
+    """The one place exceptions become messages: project errors read as sentences; anything
+    else is reported without a traceback (the server log keeps it)."""
+    if isinstance(exc, NoDataError):
+        st.info(str(exc), icon=":material/info:")
+    elif isinstance(exc, ScaleboardError):
+        st.error(f"{exc}" + (f"\n\n{exc.hint}" if exc.hint else ""), icon=":material/error:")
+    else:
+        import logging
+
+        logging.getLogger("scaleboard").exception("unexpected error in a panel")
+        st.error(f"This panel could not be drawn: {type(exc).__name__}: {exc}", icon=":material/error:")
+
+
+@contextmanager
+def panel(title: str | None = None, *, border: bool = False) -> Iterator[None]:
+    """A page section whose failure is shown in place and does not stop the rest of the page."""
+    container = st.container(border=border)
+    with container:
+        if title:
+            st.subheader(title)
+        try:
+            yield
+        except Exception as exc:
+            if type(exc).__name__ in {"StopException", "RerunException"}:  # streamlit control flow
+                raise
+            show_error(exc)
+
+
+def empty(message: str) -> None:
+    st.info(message, icon=":material/info:")
+
+
+def csv_bytes(df: pl.DataFrame) -> bytes:
+    """CSV with formula-like text cells neutralised (=, +, -, @ prefixed with a quote)."""
+    out = df.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
+        .alias(c)
+        for c, t in df.schema.items() if t == pl.String
+    )
+    buf = io.BytesIO()
+    out.write_csv(buf)
+    return buf.getvalue()
+
+
+def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_config: dict | None = None,
+          height: int | None = None) -> None:
+    """A dataframe capped at MAX_ROWS_SHOWN rows (saying so) with a CSV download of all rows."""
+    shown = df.head(MAX_ROWS_SHOWN)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config,
+                 height=height if height else "auto")
+    if df.height > MAX_ROWS_SHOWN:
+        st.caption(f"Showing the first {MAX_ROWS_SHOWN:,} of {df.height:,} rows; the download has all.")
+    st.download_button("Download CSV", csv_bytes(df), file_name=filename or f"{key}.csv", mime="text/csv",
+                       key=f"dl_{key}", icon=":material/download:")

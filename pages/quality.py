@@ -1,0 +1,6 @@
+"""PLACEHOLDER: this page is being built (see the open issue); replace this file entirely."""
+
+import streamlit as st
+
+st.title("quality")
+st.info("This page is under construction.")

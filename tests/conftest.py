@@ -1,0 +1,74 @@
+"""Shared fixtures.
+
+* ``lake``: an empty lakehouse in a temp folder; ``lake.put(table, rows)`` appends hand-written rows
+  (list of dicts or a polars frame), ``lake.con()`` opens it, ``lake.refresh()`` builds rollups.
+  KPI tests use it with small inline rows and hand-worked expected values.
+* ``demo_root``: a tiny seeded demo lakehouse (session-wide, built once, rollups refreshed) for
+  page smoke tests. Tests never read ``data/``.
+* ``app_env``: points the app at ``demo_root`` (``SCALEBOARD_LAKEHOUSE``) for AppTest.
+* ``shared_datasets``: ``../shared/datasets``; tests using it skip cleanly when it is absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics import lakehouse, rollups
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED_DATASETS = PROJECT.parent / "shared" / "datasets"
+DEMO_SEED = 7
+DEMO_PREDICTIONS = 40_000
+
+
+@dataclass
+class Lake:
+    root: Path
+
+    def put(self, table: str, rows: list[dict] | pl.DataFrame) -> None:
+        frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, infer_schema_length=None)
+        lakehouse.append(self.root, table, frame.to_arrow())
+
+    def con(self):
+        return lakehouse.connect(self.root)
+
+    def refresh(self, **kw):
+        return rollups.refresh(self.root, **kw)
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Lake:
+    root = tmp_path / "lakehouse"
+    root.mkdir()
+    return Lake(root)
+
+
+@pytest.fixture(scope="session")
+def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from datetime import date
+
+    from analytics import demo
+
+    root = tmp_path_factory.mktemp("demo") / "lakehouse"
+    demo.generate(root, seed=DEMO_SEED, predictions=DEMO_PREDICTIONS, end=date(2026, 10, 31))
+    rollups.refresh(root)
+    for hook in rollups.post_refresh_hooks():
+        hook(root)
+    return root
+
+
+@pytest.fixture
+def app_env(demo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SCALEBOARD_LAKEHOUSE", str(demo_root))
+    return demo_root
+
+
+@pytest.fixture(scope="session")
+def shared_datasets() -> Path:
+    if not SHARED_DATASETS.is_dir():
+        pytest.skip("../shared/datasets is absent (real-data oracle tests skipped)")
+    return SHARED_DATASETS
