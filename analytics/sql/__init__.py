@@ -28,12 +28,24 @@ def _index() -> dict[str, Path]:
     return found
 
 
+_INCLUDE = re.compile(r"\bQUERY_([A-Z0-9_]+)\b")
+
+
 def load(name: str) -> str:
-    """The text of the query ``name`` (the file stem, unique across layers)."""
+    """The text of the query ``name`` (the file stem, unique across layers).
+
+    ``QUERY_<NAME>`` inside a query is replaced by the text of ``<name>.sql`` (used as a subquery),
+    so shared logic such as the current ledger lives in one file.
+    """
     try:
-        return _index()[name].read_text()
+        text = _index()[name].read_text()
     except KeyError:
         raise QueryError(name, "no such SQL file in analytics/sql") from None
+    return _INCLUDE.sub(lambda m: _strip_comments(load(m.group(1).lower())), text)
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
 
 
 def names() -> list[str]:
