@@ -1,0 +1,61 @@
+# One task runner. `make run` and `make test` work on a fresh clone with only Python 3.11+ and make.
+PORT ?= 8501
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+LAKEHOUSE ?= $(CURDIR)/data/lakehouse
+export SCALEBOARD_LAKEHOUSE ?= $(LAKEHOUSE)
+# uv: the one on PATH, else a private copy bootstrapped with pip into .tools/
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+
+.PHONY: run test setup demo refresh lint bench bench-full clean browser-deps help
+
+help:
+	@echo "make run     set up, build the demo lakehouse if absent, serve http://localhost:$(PORT)"
+	@echo "make test    set up and run every test"
+	@echo "make bench   benchmarks (10M rows; bench-full adds 100M) -> bench/RESULTS.md"
+	@echo "make lint    ruff + sqlfluff"
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+setup: $(VENV)/.synced
+
+$(SCALEBOARD_LAKEHOUSE)/models:
+	$(MAKE) setup
+	$(BIN)/scaleboard demo --out "$(SCALEBOARD_LAKEHOUSE)"
+
+demo: setup $(SCALEBOARD_LAKEHOUSE)/models
+
+refresh: setup
+	$(BIN)/scaleboard refresh
+
+run: demo
+	$(BIN)/scaleboard refresh
+	@$(BIN)/python -m app.credentials
+	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true
+
+test: setup
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+lint: setup
+	$(BIN)/ruff check analytics app pages tests bench
+	$(BIN)/sqlfluff lint analytics/sql --dialect duckdb
+
+bench: setup
+	$(BIN)/python -m bench.run --sizes 10000000
+
+bench-full: setup
+	$(BIN)/python -m bench.run --sizes 10000000 100000000
+
+browser-deps:
+	apt-get update && apt-get install -y chromium
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache
