@@ -1,0 +1,41 @@
+"""Pure chart builders: data + column names in, ``alt.Chart`` out (tested through ``to_dict()``)."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+PALETTE = ["#1f6feb", "#2da44e", "#bf8700", "#8250df", "#cf222e", "#0a7ea4", "#6e7781"]
+STATUS_COLORS = {"ok": "#2da44e", "warning": "#bf8700", "drift": "#cf222e", "critical": "#cf222e"}
+
+
+def stacked_bars(df: pl.DataFrame, *, x: str, y: str, color: str, y_title: str, x_title: str = "",
+                 y_format: str = "$,.0s", height: int = 300) -> alt.Chart:
+    """Monthly (or other temporal) bars stacked by a category."""
+    return (
+        alt.Chart(df.to_pandas())
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %y")),
+            y=alt.Y(f"sum({y}):Q", title=y_title, axis=alt.Axis(format=y_format)),
+            color=alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=PALETTE),
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip(f"{x}:T", format="%B %Y"), f"{color}:N",
+                     alt.Tooltip(f"sum({y}):Q", format="$,.0f", title=y_title)],
+        )
+        .properties(height=height)
+    )
+
+
+def hbar(df: pl.DataFrame, *, x: str, y: str, x_title: str, x_format: str = "$,.0s",
+         color_by_sign: bool = True, height: int | None = None) -> alt.Chart:
+    """Horizontal bars sorted by value; negatives in red when ``color_by_sign``."""
+    enc = {
+        "x": alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format)),
+        "y": alt.Y(f"{y}:N", title=None, sort="-x"),
+        "tooltip": [f"{y}:N", alt.Tooltip(f"{x}:Q", format="$,.0f")],
+    }
+    if color_by_sign:
+        enc["color"] = alt.condition(alt.datum[x] < 0, alt.value("#cf222e"), alt.value("#2da44e"))
+    chart = alt.Chart(df.to_pandas()).mark_bar().encode(**enc)
+    return chart.properties(height=height or max(120, 22 * df.height))
