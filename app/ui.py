@@ -69,3 +69,26 @@ def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_con
         st.caption(f"Showing the first {MAX_ROWS_SHOWN:,} of {df.height:,} rows; the download has all.")
     st.download_button("Download CSV", csv_bytes(df), file_name=filename or f"{key}.csv", mime="text/csv",
                        key=f"dl_{key}", icon=":material/download:")
+
+
+# ---------------------------------------------------------------- column configs
+
+def columns(**spec) -> dict:
+    """``column_config`` from keyword args: a string is a plain label, anything else is used as is."""
+    return {k: (st.column_config.Column(v) if isinstance(v, str) else v) for k, v in spec.items()}
+
+
+def usd_col(label: str, help: str | None = None):
+    return st.column_config.NumberColumn(label, format="dollar", help=help)
+
+
+def pct_col(label: str, help: str | None = None):
+    return st.column_config.NumberColumn(label, format="percent", help=help)
+
+
+def date_col(label: str, fmt: str = "D MMM YYYY"):
+    return st.column_config.DatetimeColumn(label, format=fmt)
+
+
+def link_col(label: str, text: str):
+    return st.column_config.LinkColumn(label, display_text=text)

@@ -1,6 +1,86 @@
-"""PLACEHOLDER: this page is being built (see the open issue); replace this file entirely."""
+"""Executive overview: value, ROI, adoption, stage, risk and readiness at a glance, with deltas."""
 
+import polars as pl
 import streamlit as st
 
-st.title("overview")
-st.info("This page is under construction.")
+from analytics import adoption, checklist, overview, roi
+from app import charts, data, filters, fmt, ui
+from app.components import kpi_metric
+
+f = filters.current()
+st.title("Portfolio overview")
+st.caption(f"{f.start_date:%-d %b %Y} – {f.end_date:%-d %b %Y}; deltas compare with the period of the "
+           "same length just before. Figures are net of cost unless stated.")
+
+row1, row2 = st.columns(4), st.columns(4)
+with row1[0], ui.panel():
+    v = data.cached(roi.portfolio_value, **f.params())
+    monthly = data.cached(roi.value_by_month, **f.params())
+    trend = monthly.group_by("month").agg(pl.col("net_usd").sum()).sort("month")["net_usd"]
+    kpi_metric("value_delivered", v.net_usd, v.prev_net_usd, chart=trend.to_list())
+with row1[1], ui.panel():
+    kpi_metric("value_to_date", v.value_to_date_usd, chart=trend.cum_sum().to_list(), note="since first ledger month")
+with row1[2], ui.panel():
+    kpi_metric("portfolio_roi", v.roi, v.prev_roi)
+with row1[3], ui.panel():
+    a = data.cached(adoption.adoption_summary, **f.params())
+    kpi_metric("adoption_rate", a.adoption_rate, a.prev_adoption_rate,
+               note=f"{fmt.count(a.active_users)} of {fmt.count(a.eligible_users)} eligible people")
+with row2[0], ui.panel():
+    s = data.cached(overview.stage_summary, **f.params())
+    kpi_metric("models_in_production", s.n_production, s.prev_production,
+               chart=s.monthly["n_production"].to_list(), note=f"{s.n_pilot} in pilot, {s.n_retired} retired")
+with row2[1], ui.panel():
+    r = data.cached(overview.risk_summary, **f.params())
+    kpi_metric("models_at_risk", r.n_models_at_risk, note=f"{r.n_critical} critical")
+with row2[2], ui.panel():
+    kpi_metric("value_at_risk", r.value_at_risk_usd, note="per month, open alerts")
+with row2[3], ui.panel():
+    rd = data.cached(checklist.readiness_summary)
+    kpi_metric("readiness_progress", rd.share_done, rd.prev_share_done,
+               note=f"{rd.n_done}/{rd.n_items} done, {rd.n_overdue} late, {rd.n_blocked} blocked")
+
+with ui.panel("Models that need attention"):
+    att = data.cached(overview.models_needing_attention, **f.params())
+    if att.is_empty():
+        ui.empty("No open alerts: every monitored model is within its thresholds.")
+    else:
+        shown = att.select("name", "business_unit", "severity", "reasons", "since_at", "value_at_risk_usd",
+                           (pl.lit("/drift?model=") + pl.col("model_id")).alias("explore"))
+        ui.table(shown, key="attention", column_config=ui.columns(
+            name="Model", business_unit="Business unit", severity="Severity", reasons="Why",
+            since_at=ui.date_col("Since"), value_at_risk_usd=ui.usd_col("Value at risk / month"),
+            explore=ui.link_col("Investigate", "Open drift")))
+
+left, right = st.columns([3, 2])
+with left, ui.panel("Value over time by business unit"):
+    if monthly.is_empty():
+        ui.empty("No value-ledger rows in this window. Add figures on the Value & ROI page.")
+    else:
+        st.altair_chart(charts.stacked_bars(monthly, x="month", y="net_usd", color="business_unit",
+                                            y_title="Net value"), width="stretch")
+with right, ui.panel("Who creates the value"):
+    pay = data.cached(overview.model_payback, **f.params())
+    by_bu = pay.group_by("business_unit").agg(pl.col("net_to_date_usd").sum()).sort("net_to_date_usd")
+    if by_bu.is_empty():
+        ui.empty("No value-ledger rows yet.")
+    else:
+        st.altair_chart(charts.hbar(by_bu, x="net_to_date_usd", y="business_unit", x_title="Net value to date"),
+                        width="stretch")
+
+with ui.panel("Models that never paid off"):
+    never = pay.filter(pl.col("payback_month").is_null())
+    if never.is_empty():
+        ui.empty("Every model with ledger figures has paid back its cost.")
+    else:
+        ui.table(never.select("name", "business_unit", "stage", "first_month", "benefit_to_date_usd",
+                              "cost_to_date_usd", "net_to_date_usd"), key="never_paid",
+                 column_config=ui.columns(name="Model", business_unit="Business unit", stage="Stage",
+                                          first_month=ui.date_col("Since", "MMM YYYY"),
+                                          benefit_to_date_usd=ui.usd_col("Benefit"),
+                                          cost_to_date_usd=ui.usd_col("Cost"), net_to_date_usd=ui.usd_col("Net")))
+
+with ui.panel("Readiness to scale"):
+    items = data.cached(checklist.current_state)
+    ui.table(checklist.overview_rows(items), key="readiness_items")
+    st.page_link("pages/readiness.py", label="Open the readiness checklist", icon=":material/checklist:")

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import polars as pl
 import pytest
 
 from analytics import lakehouse, rollups
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/e2e.py for browser tests
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED_DATASETS = PROJECT.parent / "shared" / "datasets"

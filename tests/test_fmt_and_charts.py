@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from app import charts, fmt
+
+
+def test_usd():
+    assert fmt.usd(1_234_567) == "$1.2M"
+    assert fmt.usd(-2_500) == "-$2.5k"
+    assert fmt.usd(999) == "$999"
+    assert fmt.usd(None) == "–"
+
+
+def test_delta_by_unit():
+    assert fmt.delta("share", 0.42, 0.40) == "+2.0 pts"
+    assert fmt.delta("usd", 1_000_000, 1_500_000) == "-$500.0k"
+    assert fmt.delta("count", 5, 7) == "-2"
+    assert fmt.delta("ratio", None, 1.0) is None
+
+
+def test_stacked_bars_spec():
+    df = pl.DataFrame({"month": [date(2025, 1, 1), date(2025, 1, 1)], "bu": ["A", "B"], "v": [1.0, -2.0]})
+    spec = charts.stacked_bars(df, x="month", y="v", color="bu", y_title="Net").to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["color"]["field"] == "bu"
+    assert spec["encoding"]["y"]["aggregate"] == "sum"
+
+
+def test_hbar_colours_negative_values_red():
+    df = pl.DataFrame({"bu": ["A", "B"], "v": [1.0, -2.0]})
+    spec = charts.hbar(df, x="v", y="bu", x_title="Net").to_dict()
+    assert spec["encoding"]["color"]["condition"]["value"] == "#cf222e"
+    assert spec["encoding"]["y"]["sort"] == "-x"
