@@ -81,13 +81,6 @@ def _view_sql(spec: Table, files: Sequence[Path], present: set[str]) -> str:
             f"hive_partitioning = false)")
 
 
-def _file_columns(files: Sequence[Path]) -> set[str]:
-    cols: set[str] = set()
-    for p in files:
-        cols.update(pq.read_schema(p).names)
-    return cols
-
-
 def register_table(con: duckdb.DuckDBPyConnection, root: Path, name: str,
                    view: str | None = None) -> list[str]:
     """(Re)create the view for one table; return problems found (unreadable files are skipped)."""

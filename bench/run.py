@@ -111,7 +111,7 @@ def section(results: list[dict]) -> str:
         cells = [f"{fmt_s(r['probe']['queries'][q]['cold_s'])} / {fmt_s(r['probe']['queries'][q]['warm_s'])}"
                  for r in results]
         lines.append(f"| {q} | " + " | ".join(cells) + " |")
-    lines.append(f"| (open lakehouse: connect + views) | "
+    lines.append("| (open lakehouse: connect + views) | "
                  + " | ".join(fmt_s(r["probe"]["connect_s"]) for r in results) + " |")
     return "\n".join(lines) + "\n"
 

@@ -25,7 +25,7 @@ with row1[2], ui.panel():
 with row1[3], ui.panel():
     a = data.cached(adoption.adoption_summary, **f.params())
     kpi_metric("adoption_rate", a.adoption_rate, a.prev_adoption_rate,
-               note=f"{fmt.count(a.active_users)} of {fmt.count(a.eligible_users)} eligible people")
+               note=f"{fmt.count(a.active_users)} of {fmt.count(a.eligible_users)} eligible seats used")
 with row2[0], ui.panel():
     s = data.cached(overview.stage_summary, **f.params())
     kpi_metric("models_in_production", s.n_production, s.prev_production,
@@ -81,6 +81,8 @@ with ui.panel("Models that never paid off"):
                                           cost_to_date_usd=ui.usd_col("Cost"), net_to_date_usd=ui.usd_col("Net")))
 
 with ui.panel("Readiness to scale"):
-    items = data.cached(checklist.current_state)
-    ui.table(checklist.overview_rows(items), key="readiness_items")
+    items = data.cached(checklist.state).select("title", "owner", "status", "due_date", "is_overdue")
+    ui.table(items.sort("is_overdue", descending=True), key="readiness_items", column_config=ui.columns(
+        title="Item", owner="Owner", status="Status", due_date=ui.date_col("Due"),
+        is_overdue=st.column_config.CheckboxColumn("Late")))
     st.page_link("pages/readiness.py", label="Open the readiness checklist", icon=":material/checklist:")
