@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,8 +32,29 @@ def root() -> Path:
     return settings().lakehouse
 
 
+_run_version: dict[int, str] = {}
+
+
+def begin_run() -> str:
+    """Called once at the top of every script run: walks the lakehouse once for the whole run.
+
+    (A page makes many cached calls; each would otherwise walk the tree. Streamlit runs one script
+    run per session at a time, each in its own thread, so the token is kept per thread.)
+    """
+    token = lakehouse.lakehouse_version(root())
+    _run_version[threading.get_ident()] = token
+    return token
+
+
 def version() -> str:
-    return lakehouse.lakehouse_version(root())
+    """The lakehouse version token for this run (walks the tree if the run did not start with
+    ``begin_run``)."""
+    return _run_version.get(threading.get_ident()) or lakehouse.lakehouse_version(root())
+
+
+def invalidate() -> None:
+    """After a write in this run: later cached calls see the new files."""
+    begin_run()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

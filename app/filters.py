@@ -25,6 +25,7 @@ class Filters:
 
 
 def sidebar() -> None:
+    data.begin_run()  # one lakehouse walk per script run (see app.data.version)
     with st.sidebar:
         st.caption("Filters apply to every page")
         try:
