@@ -92,3 +92,15 @@ def date_col(label: str, fmt: str = "D MMM YYYY"):
 
 def link_col(label: str, text: str):
     return st.column_config.LinkColumn(label, display_text=text)
+
+
+def link_to(page_file: str, label: str, icon: str | None = None, query: dict | None = None) -> None:
+    """A link to another page (by file name in pages/), or nothing when this user cannot open it."""
+    from streamlit.errors import StreamlitAPIException
+
+    from app.navigation import PAGES_DIR
+
+    try:
+        st.page_link(str(PAGES_DIR / page_file), label=label, icon=icon, query_params=query)
+    except StreamlitAPIException:  # page not in this user's navigation
+        pass
