@@ -307,6 +307,7 @@ def measured_entries(con: duckdb.DuckDBPyConnection, *, min_units_per_arm: int =
             "category": "incremental_revenue", "amount_usd": w["diff"] * per_month, "attribution": "measured",
             "ci_low_usd": w["diff_ci_low"] * per_month, "ci_high_usd": w["diff_ci_high"] * per_month,
             "entered_by": f"experiment:{d['experiment_id']}", "entered_at": now,
+            "line_item": f"experiment:{d['experiment_id']}",
             "note": (f"A/B test {d['experiment_id']} ({w['variant']} vs {res.control}): "
                      f"{w['diff']:+.4g} {w['metric']} per unit x {per_month:,.0f} units a month"),
         })

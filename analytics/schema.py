@@ -155,9 +155,11 @@ VALUE_LEDGER = _add(Table(
     _s(("month", pa.date32()), ("model_id", pa.string()), ("category", pa.string()),
        ("amount_usd", pa.float64()), ("attribution", pa.string()), ("ci_low_usd", pa.float64()),
        ("ci_high_usd", pa.float64()), ("entered_by", pa.string()), ("entered_at", TS),
-       ("note", pa.string())),
-    grain=("one row per entry; append-only: the current figure for (month, model_id, category) "
-           "is the latest entered_at, older rows are the history"),
+       ("note", pa.string()), ("line_item", pa.string())),
+    grain=("one row per entry; append-only: the current figure for (month, model_id, category, "
+           "line_item) is the latest entered_at, older rows are the history. line_item is null for a "
+           "model's main line and names a separate line otherwise (e.g. 'experiment:<id>', the measured "
+           "lift of one model change, which adds to the main line instead of replacing it)"),
     enums={"category": LEDGER_CATEGORIES, "attribution": ATTRIBUTIONS},
     required=("month", "model_id", "category", "amount_usd", "attribution", "entered_at"),
 ))

@@ -248,3 +248,22 @@ def test_csv_upload_round_trip(ledger_lake):
                            actor="pat")
     with pytest.raises(InputError, match="no rows"):
         roi.record_entries(ledger_lake.root, [], actor="pat")
+
+
+def test_a_measured_experiment_line_adds_to_the_main_line_instead_of_replacing_it(lake):
+    from datetime import UTC, date, datetime
+
+    from analytics import roi as roi_mod
+
+    lake.put("models", [{"model_id": "m", "name": "M", "business_unit": "Retail", "stage": "production",
+                         "task": "classification"}])
+    base = {"month": date(2026, 1, 1), "model_id": "m", "category": "incremental_revenue"}
+    lake.put("value_ledger", [
+        {**base, "amount_usd": 1000.0, "attribution": "estimated", "entered_at": datetime(2026, 2, 1, tzinfo=UTC)},
+        {**base, "amount_usd": 150.0, "attribution": "measured", "line_item": "experiment:e1",
+         "entered_at": datetime(2026, 2, 5, tzinfo=UTC)},
+        # a correction of the main line: replaces 1000, leaves the experiment line alone
+        {**base, "amount_usd": 900.0, "attribution": "estimated", "entered_at": datetime(2026, 2, 9, tzinfo=UTC)},
+    ])
+    v = roi_mod.portfolio_value(lake.con(), start_date=date(2026, 1, 1), end_date=date(2026, 1, 31))
+    assert v.benefit_usd == 1050.0

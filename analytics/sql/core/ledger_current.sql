@@ -1,9 +1,10 @@
--- grain: one row per month, model and category: the latest entry (append-only ledger, newest wins)
+-- grain: one row per month, model, category and line item: the latest entry (append-only ledger,
+-- newest wins; a null line_item is the model's main line)
 with ranked as (
     select
         *,
         row_number() over (
-            partition by month, model_id, category order by entered_at desc
+            partition by month, model_id, category, coalesce(line_item, '') order by entered_at desc
         ) as rn
     from value_ledger
 ),
@@ -21,7 +22,8 @@ final as (
         ci_high_usd,
         entered_by,
         entered_at,
-        note
+        note,
+        line_item
     from ranked
     where rn = 1
 )
