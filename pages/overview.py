@@ -85,4 +85,4 @@ with ui.panel("Readiness to scale"):
     ui.table(items.sort("is_overdue", descending=True), key="readiness_items", column_config=ui.columns(
         title="Item", owner="Owner", status="Status", due_date=ui.date_col("Due"),
         is_overdue=st.column_config.CheckboxColumn("Late")))
-    st.page_link("pages/readiness.py", label="Open the readiness checklist", icon=":material/checklist:")
+    ui.link_to("readiness.py", "Open the readiness checklist", ":material/checklist:")
