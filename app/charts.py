@@ -10,7 +10,7 @@ STATUS_COLORS = {"ok": "#2da44e", "warning": "#bf8700", "drift": "#cf222e", "cri
 
 
 def stacked_bars(df: pl.DataFrame, *, x: str, y: str, color: str, y_title: str, x_title: str = "",
-                 y_format: str = "$,.0s", height: int = 300) -> alt.Chart:
+                 y_format: str = "$.2s", height: int = 300) -> alt.Chart:
     """Monthly (or other temporal) bars stacked by a category."""
     return (
         alt.Chart(df.to_pandas())
@@ -27,7 +27,7 @@ def stacked_bars(df: pl.DataFrame, *, x: str, y: str, color: str, y_title: str, 
     )
 
 
-def hbar(df: pl.DataFrame, *, x: str, y: str, x_title: str, x_format: str = "$,.0s",
+def hbar(df: pl.DataFrame, *, x: str, y: str, x_title: str, x_format: str = "$.2s",
          color_by_sign: bool = True, height: int | None = None) -> alt.Chart:
     """Horizontal bars sorted by value; negatives in red when ``color_by_sign``."""
     enc = {
@@ -38,4 +38,5 @@ def hbar(df: pl.DataFrame, *, x: str, y: str, x_title: str, x_format: str = "$,.
     if color_by_sign:
         enc["color"] = alt.condition(alt.datum[x] < 0, alt.value("#cf222e"), alt.value("#2da44e"))
     chart = alt.Chart(df.to_pandas()).mark_bar().encode(**enc)
-    return chart.properties(height=height or max(120, 22 * df.height))
+    # ~40 px a bar keeps every label visible (Vega drops labels that would overlap)
+    return chart.properties(height=height or max(160, 40 * df.height))

@@ -64,7 +64,7 @@ def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_con
     """A dataframe capped at MAX_ROWS_SHOWN rows (saying so) with a CSV download of all rows."""
     shown = df.head(MAX_ROWS_SHOWN)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config,
-                 height=height if height else "auto")
+                 height=height if height else "auto", placeholder="–")
     if df.height > MAX_ROWS_SHOWN:
         st.caption(f"Showing the first {MAX_ROWS_SHOWN:,} of {df.height:,} rows; the download has all.")
     st.download_button("Download CSV", csv_bytes(df), file_name=filename or f"{key}.csv", mime="text/csv",
@@ -78,16 +78,31 @@ def columns(**spec) -> dict:
     return {k: (st.column_config.Column(v) if isinstance(v, str) else v) for k, v in spec.items()}
 
 
-def usd_col(label: str, help: str | None = None):
-    return st.column_config.NumberColumn(label, format="dollar", help=help)
+def usd_col(label: str, help: str | None = None, width: str | None = None):
+    # printf puts the sign after a "$" prefix ("$-5"), so the unit goes in the header instead
+    return st.column_config.NumberColumn(f"{label} ($)", format="%,.0f", help=help, width=width)
 
 
 def pct_col(label: str, help: str | None = None):
     return st.column_config.NumberColumn(label, format="percent", help=help)
 
 
-def date_col(label: str, fmt: str = "D MMM YYYY"):
-    return st.column_config.DatetimeColumn(label, format=fmt)
+def date_col(label: str, fmt: str = "D MMM YYYY", width: str | None = None):
+    return st.column_config.DatetimeColumn(label, format=fmt, width=width)
+
+
+def text_col(label: str, width: str | None = None, help: str | None = None):
+    return st.column_config.TextColumn(label, width=width, help=help)
+
+
+def humanize(df, *cols: str):
+    """Enum codes as words for people: "in_progress" -> "In progress" (nulls stay null; tables show them
+    with a dash)."""
+    import polars as pl
+
+    exprs = [pl.col(c).str.replace_all("_", " ").str.to_titlecase().str.slice(0, 1)
+             + pl.col(c).str.replace_all("_", " ").str.slice(1) for c in cols]
+    return df.with_columns(*(e.alias(c) for e, c in zip(exprs, cols, strict=True)))
 
 
 def link_col(label: str, text: str):

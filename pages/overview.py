@@ -25,7 +25,7 @@ with row1[2], ui.panel():
 with row1[3], ui.panel():
     a = data.cached(adoption.adoption_summary, **f.params())
     kpi_metric("adoption_rate", a.adoption_rate, a.prev_adoption_rate,
-               note=f"{fmt.count(a.active_users)} of {fmt.count(a.eligible_users)} eligible seats used")
+               note=f"{fmt.count(a.active_users)} of {fmt.count(a.eligible_users)} seats")
 with row2[0], ui.panel():
     s = data.cached(overview.stage_summary, **f.params())
     kpi_metric("models_in_production", s.n_production, s.prev_production,
@@ -38,7 +38,7 @@ with row2[2], ui.panel():
 with row2[3], ui.panel():
     rd = data.cached(checklist.readiness_summary)
     kpi_metric("readiness_progress", rd.share_done, rd.prev_share_done,
-               note=f"{rd.n_done}/{rd.n_items} done, {rd.n_overdue} late, {rd.n_blocked} blocked")
+               note=f"{rd.n_done} of {rd.n_items} done, {rd.n_overdue} late")
 
 with ui.panel("Models that need attention"):
     att = data.cached(overview.models_needing_attention, **f.params())
@@ -47,9 +47,11 @@ with ui.panel("Models that need attention"):
     else:
         shown = att.select("name", "business_unit", "severity", "reasons", "since_at", "value_at_risk_usd",
                            (pl.lit("/drift?model=") + pl.col("model_id")).alias("explore"))
-        ui.table(shown, key="attention", column_config=ui.columns(
-            name="Model", business_unit="Business unit", severity="Severity", reasons="Why",
-            since_at=ui.date_col("Since"), value_at_risk_usd=ui.usd_col("Value at risk / month"),
+        ui.table(ui.humanize(shown, "severity"), key="attention", column_config=ui.columns(
+            name=ui.text_col("Model", "medium"), business_unit=ui.text_col("Business unit", "small"),
+            severity=ui.text_col("Severity", "small"), reasons=ui.text_col("Why", "large"),
+            since_at=ui.date_col("Since", width="small"),
+            value_at_risk_usd=ui.usd_col("Value at risk / month", width="small"),
             explore=ui.link_col("Investigate", "Open drift")))
 
 left, right = st.columns([3, 2])
@@ -73,8 +75,8 @@ with ui.panel("Models that never paid off"):
     if never.is_empty():
         ui.empty("Every model with ledger figures has paid back its cost.")
     else:
-        ui.table(never.select("name", "business_unit", "stage", "first_month", "benefit_to_date_usd",
-                              "cost_to_date_usd", "net_to_date_usd"), key="never_paid",
+        ui.table(ui.humanize(never.select("name", "business_unit", "stage", "first_month", "benefit_to_date_usd",
+                                          "cost_to_date_usd", "net_to_date_usd"), "stage"), key="never_paid",
                  column_config=ui.columns(name="Model", business_unit="Business unit", stage="Stage",
                                           first_month=ui.date_col("Since", "MMM YYYY"),
                                           benefit_to_date_usd=ui.usd_col("Benefit"),
@@ -82,7 +84,8 @@ with ui.panel("Models that never paid off"):
 
 with ui.panel("Readiness to scale"):
     items = data.cached(checklist.state).select("title", "owner", "status", "due_date", "is_overdue")
-    ui.table(items.sort("is_overdue", descending=True), key="readiness_items", column_config=ui.columns(
-        title="Item", owner="Owner", status="Status", due_date=ui.date_col("Due"),
-        is_overdue=st.column_config.CheckboxColumn("Late")))
+    ui.table(ui.humanize(items.sort("is_overdue", descending=True), "status"), key="readiness_items",
+             column_config=ui.columns(title="Item", owner="Owner", status="Status",
+                                      due_date=st.column_config.DateColumn("Due", format="D MMM YYYY"),
+                                      is_overdue=st.column_config.CheckboxColumn("Late")))
     ui.link_to("readiness.py", "Open the readiness checklist", ":material/checklist:")

@@ -77,8 +77,14 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, height: int = 2400) -> Path:
+    """Save the page as artifacts/<name>.png. Streamlit scrolls inside its own container, so
+    ``full_page`` would capture only the viewport: the viewport is made tall for the shot instead."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
     return path

@@ -33,6 +33,9 @@ DEPLOYMENTS = [
      "deployed_at": ts(2025, 6, 20), "status": "success"},
     {"deployment_id": "4", "model_id": "c", "version": "1", "environment": "staging",
      "deployed_at": ts(2025, 4, 1), "status": "success"},
+    # a pilot trialled in production stays a pilot
+    {"deployment_id": "6", "model_id": "c", "version": "1", "environment": "production",
+     "deployed_at": ts(2025, 5, 1), "status": "success"},
     {"deployment_id": "5", "model_id": "d", "version": "1", "environment": "production",
      "deployed_at": ts(2024, 7, 1), "status": "success"},
 ]

@@ -1,6 +1,7 @@
--- grain: one row per month (of the window and the one before) with the number of models in each stage
--- A model counts as "production" from its first successful production deployment, "pilot" from its
--- creation until then; retired models count as retired from their last deployment on.
+-- grain: one row per month (of the window and the year before) with the number of models in each stage
+-- The inventory's stage is the truth for today; deployments date it. A production model counts as
+-- production from its first successful production deployment (a pilot before that); a pilot stays a
+-- pilot even when trialled in production; retired models count as retired from their last deployment.
 with months as (
     select cast(m as date) as month
     from range(
@@ -28,8 +29,8 @@ final as (
     select
         months.month,
         count(*) filter (
-            where s.stage <> 'retired'
-            and s.first_production_at < months.month + interval 1 month
+            where s.stage = 'production'
+            and coalesce(s.first_production_at, s.created_at) < months.month + interval 1 month
         ) as n_production,
         count(*) filter (
             where s.stage = 'retired'
@@ -37,8 +38,13 @@ final as (
         ) as n_retired,
         count(*) filter (
             where s.created_at < months.month + interval 1 month
-            and (s.first_production_at is null or s.first_production_at >= months.month + interval 1 month)
-            and s.stage <> 'retired'
+            and (
+                s.stage = 'pilot'
+                or (
+                    s.stage = 'production'
+                    and coalesce(s.first_production_at, s.created_at) >= months.month + interval 1 month
+                )
+            )
         ) as n_pilot
     from months
     cross join scoped as s
