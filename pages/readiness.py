@@ -1,6 +1,71 @@
-"""PLACEHOLDER: this page is being built (see the open issue); replace this file entirely."""
+"""Readiness checklist: is the organisation ready to scale data science? Editable, audited, and
+checked against live evidence from the lakehouse."""
 
+from datetime import UTC, datetime
+
+import polars as pl
 import streamlit as st
 
-st.title("readiness")
-st.info("This page is under construction.")
+from analytics import checklist as ck
+from analytics import evidence
+from app import data, fmt, ui
+from app import readiness as rd
+
+today = datetime.now(UTC).date()
+st.title("Readiness checklist")
+st.caption("Every change is kept with who made it and when. Items that can be read from the lakehouse "
+           "show what the evidence says next to your team's status.")
+rd.flash()
+
+with ui.panel():
+    s = data.cached(ck.readiness_summary, as_of=today)
+    c = st.columns(4)
+    c[0].metric("Items done", fmt.pct(s.share_done), border=True,
+                delta=None if s.prev_share_done is None or s.share_done is None
+                else f"{(s.share_done - s.prev_share_done) * 100:+.0f} pts vs 30 days ago",
+                help="Share of active checklist items marked done; the delta compares with the state "
+                     "30 days ago, rebuilt from the change history.")
+    c[1].metric("Overdue", s.n_overdue, border=True, help="Due date passed and not done.")
+    c[2].metric("Blocked", s.n_blocked, border=True, help="Items marked blocked.")
+    c[3].metric("Disagreements", s.n_disagreements, border=True,
+                help="Marked done while the live evidence says otherwise.")
+
+board = rd.with_check(data.cached(evidence.board, as_of=today))
+with ui.panel("Checklist"):
+    for r in board.filter("is_disagreement").iter_rows(named=True):
+        st.warning(f"**{r['title']}** is marked done, but the evidence says "
+                   f"{rd.STATUS_LABELS[r['computed_status']].lower()}: {r['evidence']}", icon=":material/warning:")
+    rd.editor(board)
+    export = board.drop("is_custom", "n_events", "retired")
+    st.download_button("Download CSV", ui.csv_bytes(export), file_name=f"readiness_{today}.csv",
+                       mime="text/csv", key="dl_readiness", icon=":material/download:")
+
+left, right = st.columns([3, 2])
+with left, ui.panel("Progress by owner"):
+    progress = ck.progress_by_owner(board)
+    ui.table(progress, key="readiness_progress", column_config={
+        "owner": "Owner", "n_items": "Items", "n_done": "Done",
+        "share_done": st.column_config.ProgressColumn("Share done", format="percent", min_value=0, max_value=1),
+        "n_overdue": "Overdue", "n_blocked": "Blocked"})
+with right, ui.panel("Overdue items"):
+    late = board.filter("is_overdue").select("title", "owner", "due_date", "status")
+    if late.is_empty():
+        ui.empty("Nothing is overdue.")
+    else:
+        ui.table(late.with_columns(days_late=(pl.lit(today) - pl.col("due_date")).dt.total_days()),
+                 key="readiness_overdue", column_config={"title": "Item", "owner": "Owner", "due_date": ui.date_col("Due"),
+                                                         "status": "Status", "days_late": "Days late"})
+
+with ui.panel("History of an item"):
+    everything = data.cached(ck.state, as_of=today, include_retired=True)
+    titles = dict(zip(everything["item_id"], everything["title"], strict=True))
+    item = st.selectbox("Item", list(titles), format_func=titles.get, key="ck_history_item")
+    hist = data.cached(ck.history, item_id=item)
+    if hist.is_empty():
+        ui.empty("No changes recorded for this item yet: it shows its default owner and 'not started'.")
+    else:
+        ui.table(hist.sort("event_at", descending=True).drop("event_id", "item_id"), key="readiness_history",
+                 filename=f"history_{item}.csv", column_config=rd.HISTORY_COLUMNS)
+
+with ui.panel("Custom items and templates"):
+    rd.item_forms(everything, data.cached(ck.templates))

@@ -1,0 +1,158 @@
+"""Widgets of the readiness page: the editable checklist and the item/template forms.
+
+Every widget maps to one ``analytics.checklist`` write call made on the server after
+``auth.require("checklist.edit")``; the write is also recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics import checklist as ck
+from analytics.errors import ScaleboardError
+from app import auth, data
+
+STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
+                 "blocked": "Blocked"}
+HISTORY_COLUMNS = {
+    "event_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm"),
+    "actor": "Who", "title": "Title", "status": "Status", "owner": "Owner",
+    "due_date": st.column_config.DateColumn("Due", format="D MMM YYYY"), "evidence_url": "Evidence link",
+    "note": "Note", "retired": "Retired",
+}
+EDITOR_COLUMNS = ("title", "status", "computed_status", "check", "owner", "due_date", "evidence_url",
+                  "note", "evidence", "updated_by")
+
+
+def _actor() -> str:
+    return (auth.current_user() or st.session_state.get("user") or {}).get("name", "anonymous")
+
+
+def _write(action: str, target: str, detail: str, fn, *args, **kwargs):
+    """Permission check, the write, the audit row, a message for the next run."""
+    try:
+        auth.require("checklist.edit")
+        out = fn(data.root(), *args, actor=_actor(), **kwargs)
+        auth.audit(action, target=target, detail=detail[:500])
+        data.invalidate()
+        st.session_state["ck_flash"] = ("success", f"Saved: {detail}")
+        return out
+    except ScaleboardError as exc:
+        st.session_state["ck_flash"] = ("error", f"Nothing was saved. {exc}")
+        return None
+
+
+def flash() -> None:
+    """The outcome of the last write (set in callbacks, shown on the next run)."""
+    kind, msg = st.session_state.pop("ck_flash", (None, None))
+    if kind == "success":
+        st.toast(msg, icon=":material/check:")
+        st.success(msg, icon=":material/check:")
+    elif kind == "error":
+        st.error(msg, icon=":material/error:")
+
+
+def with_check(board: pl.DataFrame) -> pl.DataFrame:
+    """The board for display: a short 'check' flag (disputed, overdue, blocked), "manual" where no
+    evidence is computed, and empty text instead of missing links and notes."""
+    return board.with_columns(
+        check=pl.when(pl.col("is_disagreement")).then(pl.lit("Disputed by evidence"))
+        .when(pl.col("is_overdue")).then(pl.lit("Overdue"))
+        .when(pl.col("status") == "blocked").then(pl.lit("Blocked"))
+        .otherwise(pl.lit("")),
+        computed_status=pl.col("computed_status").fill_null("manual"),
+        evidence=pl.col("evidence").fill_null("No lakehouse evidence for this item; status is manual."),
+        evidence_url=pl.col("evidence_url").fill_null(""), note=pl.col("note").fill_null(""))
+
+
+def _on_edit(key: str, item_ids: list[str]) -> None:
+    edits = st.session_state.get(key, {}).get("edited_rows", {})
+    try:
+        changes = ck.changes_from_edits(item_ids, edits)
+    except ScaleboardError as exc:
+        st.session_state["ck_flash"] = ("error", f"Nothing was saved. {exc}")
+        changes = []
+    if changes:
+        detail = "; ".join(f"{c.item_id}: " + ", ".join(f"{k}={v}" for k, v in c.changed().items())
+                           for c in changes)
+        _write("checklist.edit", ",".join(c.item_id for c in changes), detail, ck.record, changes)
+    st.session_state["ck_editor_n"] = st.session_state.get("ck_editor_n", 0) + 1  # fresh editor
+
+
+def editor(board: pl.DataFrame) -> None:
+    """The checklist as an editable table; each edit is saved at once as one event."""
+    editable = auth.can("checklist.edit")
+    key = f"ck_editor_{st.session_state.get('ck_editor_n', 0)}"
+    ids = board["item_id"].to_list()
+    cc = st.column_config
+    st.data_editor(
+        board.select(EDITOR_COLUMNS), key=key, hide_index=True, width="stretch", num_rows="fixed",
+        disabled=not editable or ["title", "computed_status", "check", "evidence", "updated_by"],
+        on_change=_on_edit, args=(key, ids),
+        column_config={
+            "title": cc.TextColumn("Item", width="medium"),
+            "status": cc.SelectboxColumn("Status", options=list(ck.STATUSES), required=True,
+                                         help="Your team's status. Saved as soon as you change it."),
+            "computed_status": cc.TextColumn("Evidence says", help="Status computed from the lakehouse"),
+            "check": cc.TextColumn("Check", width="medium",
+                                   help="Marked done but the evidence disagrees, overdue, or blocked"),
+            "owner": cc.TextColumn("Owner", max_chars=ck.MAX_TEXT_CHARS),
+            "due_date": cc.DateColumn("Due", format="D MMM YYYY"),
+            "evidence_url": cc.LinkColumn("Evidence link", max_chars=ck.MAX_URL_CHARS,
+                                          validate=r"^https?://.+$"),
+            "note": cc.TextColumn("Note", max_chars=ck.MAX_NOTE_CHARS, width="large"),
+            "evidence": cc.TextColumn("Live evidence", width="large"),
+            "updated_by": cc.TextColumn("Last change by"),
+        })
+    if not editable:
+        st.caption("Read only: your role cannot edit the checklist.")
+
+
+def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
+    """Custom items (add, retire, restore) and templates (apply, save, retire)."""
+    if not auth.can("checklist.edit"):
+        st.caption("Only executives, product managers, stewards and administrators can change items.")
+        return
+    add, retire, tpl = st.tabs(["Add an item", "Retire or restore", "Templates"])
+    with add, st.form("ck_add", clear_on_submit=True):
+        c = st.columns([3, 2, 1])
+        title = c[0].text_input("Title", key="ck_new_title")
+        owner = c[1].text_input("Owner role", key="ck_new_owner")
+        due = c[2].date_input("Due", value=None, key="ck_new_due")
+        if st.form_submit_button("Add item", icon=":material/add:"):
+            _write("checklist.add", title, f"added item '{title}'", ck.add_item, title, owner, due_date=due)
+            st.rerun()
+    with retire:
+        labels = dict(zip(board_all["item_id"], board_all["title"] + board_all["retired"]
+                          .replace_strict({True: " (retired)", False: ""}), strict=True))
+        item = st.selectbox("Item", list(labels), format_func=labels.get, key="ck_retire_item")
+        is_retired = bool(board_all.filter(item_id=item)["retired"].item()) if item else False
+        verb = "Restore" if is_retired else "Retire"
+        if item and st.button(verb, key="ck_retire_go", icon=":material/archive:"):
+            _write(f"checklist.{verb.lower()}", item, f"{verb.lower()}d {item}", ck.retire_item, item,
+                   retired=not is_retired)
+            st.rerun()
+    with tpl:
+        names = templates["template_id"].unique(maintain_order=True).to_list()
+        c = st.columns([2, 3])
+        picked = c[0].selectbox("Template", names, key="ck_tpl")
+        c[1].dataframe(templates.filter(template_id=picked).select("title", "owner"), hide_index=True)
+        b = st.columns(2)
+        if b[0].button("Add its missing items to the checklist", key="ck_tpl_apply", icon=":material/playlist_add:"):
+            _write("checklist.template.apply", picked, f"applied template {picked}", ck.apply_template, picked)
+            st.rerun()
+        builtin = bool(templates.filter(template_id=picked)["is_builtin"].any()) if picked else True
+        if not builtin and b[1].button("Retire this template", key="ck_tpl_retire"):
+            _write("checklist.template.retire", picked, f"retired template {picked}", ck.retire_template, picked)
+            st.rerun()
+        with st.form("ck_tpl_new", clear_on_submit=True):
+            tid = st.text_input("New template id", placeholder="eu_ai_act", key="ck_tpl_id")
+            lines = st.text_area("Items, one per line: Title = Owner role", key="ck_tpl_lines",
+                                 placeholder="Risk classification = Compliance Officer")
+            if st.form_submit_button("Save template"):
+                items = [(t.strip(), o.strip()) for t, _, o in
+                         (ln.partition("=") for ln in lines.splitlines() if ln.strip())]
+                _write("checklist.template.add", tid, f"saved template {tid}", ck.add_template, tid, items)
+                st.rerun()
+

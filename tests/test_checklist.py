@@ -1,0 +1,286 @@
+"""Pure logic and the write path of the readiness checklist (analytics.checklist).
+
+Expected values are worked by hand from the inline events written in each test.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from analytics import checklist as ck
+from analytics import lakehouse
+from analytics.errors import InputError
+
+D = datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def at(days: int) -> datetime:
+    return D + timedelta(days=days)
+
+
+def n_files(root) -> int:
+    return len(lakehouse.data_files(root / "checklist_events"))
+
+
+# ---------------------------------------------------------------- validation (pure)
+
+def test_default_items_are_the_issue_list():
+    assert ck.ITEM_IDS == ("data_catalog", "governance_policy", "mlops_pipeline", "model_registry",
+                           "monitoring_dashboards", "training_sessions", "roi_tracking")
+    assert ck.STATUSES == ("not_started", "in_progress", "done", "blocked")
+    assert ck.DEFAULTS["training_sessions"].owner == "Learning & Development"
+
+
+@pytest.mark.parametrize("change, message", [
+    (ck.Change("nope", status="done"), "Unknown checklist item 'nope'"),
+    (ck.Change("data_catalog", status="finished"), "Status 'finished' is not one of"),
+    (ck.Change("data_catalog", due_date="2026-13-01"), "not a valid date"),
+    (ck.Change("data_catalog", due_date="tomorrow"), "YYYY-MM-DD"),
+    (ck.Change("data_catalog", due_date="1900-01-01"), "out of range"),
+    (ck.Change("data_catalog", note="x" * 2001), "limit is 2,000"),
+    (ck.Change("data_catalog", evidence_url="javascript:alert(1)"), "http:// or https://"),
+    (ck.Change("data_catalog", owner="  "), "owner cannot be empty"),
+    (ck.Change("data_catalog"), "Nothing to change"),
+])
+def test_validate_rejects_bad_input(change, message):
+    with pytest.raises(InputError, match=message):
+        ck.validate(change, ck.ITEM_IDS)
+
+
+def test_validate_normalises():
+    out = ck.validate(ck.Change("data_catalog", due_date="2026-12-31", note="  hi  ", evidence_url=""),
+                      ck.ITEM_IDS)
+    assert out.due_date == date(2026, 12, 31) and out.note == "hi" and out.evidence_url == ""
+    assert ck.validate(ck.Change("data_catalog", note="x" * 2000), ck.ITEM_IDS).note == "x" * 2000
+
+
+def test_creating_needs_a_fresh_valid_id():
+    with pytest.raises(InputError, match="already exists"):
+        ck.validate(ck.Change("data_catalog", title="Again"), ck.ITEM_IDS, creating=True)
+    with pytest.raises(InputError, match="not a valid item id"):
+        ck.validate(ck.Change("Bad Id!", title="x"), ck.ITEM_IDS, creating=True)
+    assert ck.slug("Fairness audit (EU)") == "fairness_audit_eu"
+    assert ck.slug("2025 plan") == "item_2025_plan"
+
+
+@pytest.mark.parametrize("call", [
+    lambda r: ck.set_item(r, "unknown_item", actor="ana", status="done"),
+    lambda r: ck.set_item(r, "data_catalog", actor="ana", status="finished"),
+    lambda r: ck.set_item(r, "data_catalog", actor="ana", due_date="31/12/2026"),
+    lambda r: ck.set_item(r, "data_catalog", actor="ana", note="n" * 5000),
+    lambda r: ck.set_item(r, "data_catalog", actor="", status="done"),
+    lambda r: ck.set_item(r, "data_catalog", actor="ana", colour="red"),
+    # one bad change in a batch: nothing of the batch is written
+    lambda r: ck.record(r, [ck.Change("data_catalog", status="done"), ck.Change("x", status="done")],
+                        actor="ana"),
+])
+def test_bad_input_writes_nothing(lake, call):
+    with pytest.raises(InputError):
+        call(lake.root)
+    assert n_files(lake.root) == 0
+
+
+# ---------------------------------------------------------------- state from events
+
+def test_state_is_latest_non_null_value_per_field(lake):
+    r = lake.root
+    ck.set_item(r, "data_catalog", actor="ana", status="in_progress", owner="Ana", now=at(0))
+    ck.set_item(r, "data_catalog", actor="bo", note="glossary drafted", now=at(1))
+    ck.set_item(r, "data_catalog", actor="cy", status="done", evidence_url="https://wiki/x", now=at(2))
+    ck.set_item(r, "data_catalog", actor="ana", note="", now=at(3))  # clears the note
+    with lake.con() as con:
+        row = ck.state(con, as_of=date(2026, 9, 10)).row(0, named=True)
+        hist = ck.history(con, "data_catalog")
+    assert row["item_id"] == "data_catalog"
+    assert (row["status"], row["owner"], row["evidence_url"], row["note"]) == ("done", "Ana", "https://wiki/x",
+                                                                                None)
+    assert row["n_events"] == 4 and row["updated_by"] == "ana" and row["title"] == "Data Catalog"
+    assert hist["actor"].to_list() == ["ana", "bo", "cy", "ana"]
+    assert hist["note"].to_list() == [None, "glossary drafted", None, ""]
+
+
+def test_untouched_defaults_and_as_of(lake):
+    r = lake.root
+    ck.set_item(r, "roi_tracking", actor="ana", status="done", now=at(0))
+    ck.set_item(r, "roi_tracking", actor="bo", status="blocked", now=at(20))
+    with lake.con() as con:
+        before = ck.state(con, as_of=date(2026, 9, 10))
+        after = ck.state(con, as_of=date(2026, 9, 30))
+        none = ck.state(con, as_of=date(2026, 8, 1))
+    assert before.height == 7 and before["item_id"].to_list() == list(ck.ITEM_IDS)
+    assert dict(zip(before["item_id"], before["status"], strict=True))["roi_tracking"] == "done"
+    assert dict(zip(after["item_id"], after["status"], strict=True))["roi_tracking"] == "blocked"
+    assert set(none["status"]) == {"not_started"} and none["n_events"].sum() == 0
+    assert none.filter(item_id="training_sessions")["owner"].item() == "Learning & Development"
+
+
+def test_overdue_is_past_due_and_not_done(lake):
+    r = lake.root
+    ck.set_item(r, "data_catalog", actor="a", due_date="2026-09-05", status="in_progress", now=at(0))
+    ck.set_item(r, "model_registry", actor="a", due_date="2026-09-05", status="done", now=at(0))
+    ck.set_item(r, "mlops_pipeline", actor="a", due_date="2026-09-20", now=at(0))
+    with lake.con() as con:
+        s = ck.state(con, as_of=date(2026, 9, 10))
+    assert s.filter("is_overdue")["item_id"].to_list() == ["data_catalog"]
+
+
+def test_custom_items_retire_and_restore(lake):
+    r = lake.root
+    iid = ck.add_item(r, "Fairness audit", "Compliance Officer", actor="ana", due_date="2026-12-01", now=at(0))
+    assert iid == "fairness_audit"
+    ck.set_item(r, iid, actor="bo", status="in_progress", now=at(1))
+    with pytest.raises(InputError, match="already exists"):
+        ck.add_item(r, "Fairness audit", "x", actor="ana")
+    ck.retire_item(r, "training_sessions", actor="ana", now=at(2))
+    with lake.con() as con:
+        s = ck.state(con, as_of=date(2026, 9, 10))
+        all_ = ck.state(con, as_of=date(2026, 9, 10), include_retired=True)
+    assert s["item_id"].to_list() == [i for i in ck.ITEM_IDS if i != "training_sessions"] + [iid]
+    assert s.filter(item_id=iid).row(0, named=True)["is_custom"] is True
+    assert all_.height == 8
+    ck.retire_item(r, "training_sessions", actor="ana", retired=False, now=at(3))
+    with lake.con() as con:
+        assert ck.state(con, as_of=date(2026, 9, 10)).height == 8
+
+
+def test_templates_add_apply_retire(lake):
+    r = lake.root
+    ck.add_template(r, "eu_ai_act", [("Risk Classification", "Compliance Officer"),
+                                     ("Technical Documentation", "ML Ops Lead")], actor="ana", now=at(0))
+    with lake.con() as con:
+        t = ck.templates(con)
+        assert ck.state(con).height == 7  # template rows are not checklist items
+    assert t.filter(template_id="eu_ai_act")["item_id"].to_list() == ["risk_classification",
+                                                                       "technical_documentation"]
+    added = ck.apply_template(r, "eu_ai_act", actor="bo", now=at(1))
+    assert added == ["risk_classification", "technical_documentation"]
+    assert ck.apply_template(r, "eu_ai_act", actor="bo", now=at(2)) == []  # idempotent
+    assert ck.apply_template(r, "regulated", actor="bo", now=at(2)) == [
+        "model_risk_validation", "fairness_audit", "data_retention"]
+    assert ck.retire_template(r, "eu_ai_act", actor="ana", now=at(3)) == 2
+    with lake.con() as con:
+        assert ck.templates(con).filter(template_id="eu_ai_act").is_empty()
+        assert ck.state(con).height == 12  # applied items stay
+    with pytest.raises(InputError, match="built in"):
+        ck.retire_template(r, "default", actor="ana")
+    with pytest.raises(InputError, match="No template"):
+        ck.apply_template(r, "nope", actor="ana")
+
+
+# ---------------------------------------------------------------- summary for the overview
+
+def test_readiness_summary_hand_worked(lake):
+    """As of 2026-10-15 (prev = 2026-09-15):
+    data_catalog done on 09-02 -> done now and then; model_registry done 10-01 (not then);
+    governance_policy blocked; mlops_pipeline due 10-01 in progress -> overdue;
+    a custom item created 10-02 (not done). Now 8 items, 2 done; then 7 items, 1 done.
+    No datasets in the lakehouse, so the catalog evidence says not done: 1 disagreement (catalog);
+    model_registry has no production models either -> also a disagreement. -> 2."""
+    r = lake.root
+    ck.set_item(r, "data_catalog", actor="a", status="done", now=at(1))
+    ck.set_item(r, "model_registry", actor="a", status="done", now=at(30))
+    ck.set_item(r, "governance_policy", actor="a", status="blocked", now=at(5))
+    ck.set_item(r, "mlops_pipeline", actor="a", status="in_progress", due_date="2026-10-01", now=at(5))
+    ck.add_item(r, "Data literacy", "HR", actor="a", now=at(31))
+    with lake.con() as con:
+        s = ck.readiness_summary(con, as_of=date(2026, 10, 15))
+    assert s == ck.ReadinessSummary(n_items=8, n_done=2, share_done=2 / 8, n_overdue=1, n_blocked=1,
+                                    n_disagreements=2, prev_share_done=1 / 7)
+
+
+def test_readiness_summary_empty_lakehouse(lake):
+    with lake.con() as con:
+        s = ck.readiness_summary(con, as_of=date(2026, 10, 15))
+    assert (s.n_items, s.n_done, s.share_done, s.prev_share_done, s.n_disagreements) == (7, 0, 0.0, 0.0, 0)
+
+
+def test_progress_by_owner(lake):
+    r = lake.root
+    ck.set_item(r, "data_catalog", actor="a", status="done", owner="Ana", now=at(0))
+    ck.set_item(r, "model_registry", actor="a", status="blocked", owner="Ana", now=at(0))
+    with lake.con() as con:
+        p = ck.progress_by_owner(ck.state(con, as_of=date(2026, 9, 10)))
+    ana = p.filter(owner="Ana").row(0, named=True)
+    assert (ana["n_items"], ana["n_done"], ana["share_done"], ana["n_blocked"]) == (2, 1, 0.5, 1)
+    total = p.filter(owner="All items").row(0, named=True)
+    assert (total["n_items"], total["n_done"]) == (7, 1) and p["owner"].to_list()[-1] == "All items"
+
+
+# ---------------------------------------------------------------- compaction
+
+def test_compact_keeps_state_and_history(lake):
+    r = lake.root
+    for i in range(12):
+        ck.set_item(r, ck.ITEM_IDS[i % 7], actor=f"u{i}", status=ck.STATUSES[i % 4], note=f"n{i}", now=at(i))
+    ck.add_item(r, "Custom one", "Me", actor="a", now=at(13))
+    with lake.con() as con:
+        before_state, before_hist = ck.state(con), ck.history(con)
+    rep = ck.compact(r)
+    assert (rep.files_before, rep.events) == (13, 13) and n_files(r) == 1
+    with lake.con() as con:
+        assert ck.state(con).equals(before_state)
+        assert ck.history(con).equals(before_hist)
+    assert ck.compact(r).path is None  # nothing to fold
+
+
+def test_duplicate_files_are_deduplicated(lake):
+    """A reader that lists files between the compacted write and the removal sees events twice."""
+    r = lake.root
+    ck.set_item(r, "data_catalog", actor="a", status="done", now=at(0))
+    ck.set_item(r, "data_catalog", actor="b", note="x", now=at(1))
+    for p in lakehouse.data_files(r / "checklist_events"):
+        lakehouse.atomic_write_parquet(pq.read_table(p), p.parent / lakehouse.new_part_name())
+    assert n_files(r) == 4
+    with lake.con() as con:
+        assert ck.history(con).height == 2
+        assert ck.state(con).filter(item_id="data_catalog")["n_events"].item() == 2
+
+
+def test_changes_from_edits():
+    ids = ["data_catalog", "roi_tracking", "fairness_audit"]
+    edits = {2: {"note": None, "title": "ignored"}, 0: {"status": "done", "due_date": "2026-12-01"}}
+    assert ck.changes_from_edits(ids, edits) == [
+        ck.Change("data_catalog", status="done", due_date="2026-12-01"),
+        ck.Change("fairness_audit", note=""),
+    ]
+    assert ck.changes_from_edits(ids, {1: {"title": "x"}}) == []
+    with pytest.raises(InputError, match="Row 4"):
+        ck.changes_from_edits(ids, {3: {"note": "x"}})
+    with pytest.raises(InputError, match="cannot be removed"):
+        ck.changes_from_edits(ids, {0: {"due_date": None}})
+
+
+def test_writes_compact_automatically_past_the_threshold(lake, monkeypatch):
+    monkeypatch.setattr(ck, "AUTO_COMPACT_FILES", 5)
+    for i in range(6):
+        ck.set_item(lake.root, "data_catalog", actor=f"u{i}", note=f"n{i}", now=at(i))
+    assert n_files(lake.root) == 1  # the 6th write found 6 files and folded them
+    ck.set_item(lake.root, "data_catalog", actor="u6", note="n6", now=at(6))
+    assert n_files(lake.root) == 2
+    with lake.con() as con:
+        assert ck.history(con)["note"].to_list() == [f"n{i}" for i in range(7)]
+
+
+def test_demo_extra_tells_the_story(tmp_path):
+    from analytics.demo.extras import checklist as demo_extra
+
+    end = date(2026, 10, 31)
+    runs = []
+    for name in ("a", "b"):
+        root = tmp_path / name
+        demo_extra.extend(root, seed=7, end=end)
+        with lakehouse.connect(root) as con:
+            runs.append((ck.history(con).drop("event_id"), ck.state(con, as_of=end)))
+    assert runs[0][0].equals(runs[1][0])  # deterministic for (seed, end)
+    hist, s = runs[0]
+    assert hist["event_at"].max() < datetime(2026, 11, 1, tzinfo=UTC)  # nothing after "now"
+    by = dict(zip(s["item_id"], s["status"], strict=True))
+    assert s.height == 8 and sorted(i for i, st in by.items() if st == "done") == [
+        "model_registry", "monitoring_dashboards", "roi_tracking"]
+    assert by["governance_policy"] == "blocked"
+    assert s.filter("is_overdue")["item_id"].to_list() == ["training_sessions"]
+    assert s.filter(pl.col("status") == "in_progress")["due_date"].null_count() == 0
