@@ -92,6 +92,8 @@ def register_table(con: duckdb.DuckDBPyConnection, root: Path, name: str,
         try:
             present.update(pq.read_schema(p).names)
             good.append(p)
+        except FileNotFoundError:  # removed meanwhile (compaction): not a problem, just gone
+            continue
         except Exception as exc:  # corrupt or truncated file: skip it, say so
             problems.append(f"{spec.name}: unreadable file {p.name} skipped ({type(exc).__name__}: {exc})")
     con.sql(f"create or replace view {quote_ident(view or spec.name)} as {_view_sql(spec, good, present)}")

@@ -8,7 +8,7 @@ with months as (
         date_trunc('month', cast($start_date as date) - interval 1 year),
         date_trunc('month', cast($end_date as date)) + interval 1 month,
         interval 1 month
-    ) as t (m)
+    ) as t (m)  -- noqa: AL05
 ),
 
 first_prod as (
