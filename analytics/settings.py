@@ -21,6 +21,10 @@ class Settings:
     """Annual discount rate used for NPV (env SCALEBOARD_DISCOUNT_RATE)."""
     max_rows_shown: int = 5000
     """Cap on rows sent to the browser for one table (env SCALEBOARD_MAX_ROWS_SHOWN)."""
+    users_file: Path = PROJECT_ROOT / ".streamlit" / "users.toml"
+    """Local user file (argon2 hashes, roles) used when secrets.toml has no [auth] (env SCALEBOARD_USERS_FILE)."""
+    max_upload_mb: float = 200.0
+    """Largest file `scaleboard ingest` and the upload page accept, in MB (env SCALEBOARD_MAX_UPLOAD_MB)."""
 
 
 def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -44,6 +48,8 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         values[name] = value
     if "lakehouse" in values:
         values["lakehouse"] = Path(str(values["lakehouse"])).expanduser().resolve()
+    if "users_file" in values:
+        values["users_file"] = Path(str(values["users_file"])).expanduser().resolve()
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -28,6 +28,30 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("quality.py", "Data quality", ":material/rule:", "Governance", "quality"),
     PageSpec("catalog.py", "Catalog & lineage", ":material/account_tree:", "Governance", "catalog"),
     PageSpec("compliance.py", "Compliance & fairness", ":material/gavel:", "Governance", "compliance"),
+    PageSpec("admin.py", "Users & audit log", ":material/admin_panel_settings:", "Admin", "admin"),
+    PageSpec("ingest.py", "Load data", ":material/upload_file:", "Admin", "ingest"),
 )
+
+# The only page shown before sign-in (app.auth gates everything else).
+SIGNIN = PageSpec("signin.py", "Sign in", ":material/login:", "", "signin", default=True)
+
+# Which pages each role sees (url_path). Writes are checked separately: app.auth.PERMISSIONS.
+_ALL = tuple(p.url_path for p in PAGES)
+ROLE_PAGES: dict[str, tuple[str, ...]] = {
+    "executive": ("overview", "readiness", "adoption", "roi", "experiments", "compliance"),
+    "product_manager": ("overview", "readiness", "adoption", "roi", "experiments", "drift", "quality",
+                        "catalog"),
+    "data_scientist": ("overview", "readiness", "adoption", "roi", "experiments", "drift", "quality",
+                       "catalog", "compliance"),
+    "steward": ("overview", "readiness", "quality", "catalog", "compliance", "drift"),
+    "admin": _ALL,
+}
+
+
+def pages_for(role: str) -> tuple[PageSpec, ...]:
+    """The page specs a role may open, in PAGES order (nothing for an unknown role)."""
+    allowed = set(ROLE_PAGES.get(role, ()))
+    return tuple(p for p in PAGES if p.url_path in allowed)
+
 
 SECTIONS = ("Executive", "Product", "Data science", "Governance", "Admin")
