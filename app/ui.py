@@ -111,11 +111,11 @@ def link_col(label: str, text: str):
 
 def link_to(page_file: str, label: str, icon: str | None = None, query: dict | None = None) -> None:
     """A link to another page (by file name in pages/), or nothing when this user cannot open it."""
+    from contextlib import suppress
+
     from streamlit.errors import StreamlitAPIException
 
     from app.navigation import PAGES_DIR
 
-    try:
+    with suppress(StreamlitAPIException):  # the page is not in this user's navigation
         st.page_link(str(PAGES_DIR / page_file), label=label, icon=icon, query_params=query)
-    except StreamlitAPIException:  # page not in this user's navigation
-        pass

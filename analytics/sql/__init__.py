@@ -5,13 +5,13 @@ Values are always bound as DuckDB ``$name`` parameters; identifiers never come f
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
-import re
 
 from analytics.errors import QueryError
 
