@@ -88,6 +88,12 @@ def drift_table(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, ver
     for feature, b in sorted(bins.items()):
         if feature in ref and feature in cur:
             rows.append(compare_merged(feature, merged(ref[feature]), merged(cur[feature]), b))
+    from analytics.drift_alerts import too_small  # the alert policy owns the minimum sizes
+
+    for r in rows:
+        why = too_small(r["n_ref"], r["n_cur"], r["statistic"])
+        if why:
+            r["note"] = f"{why}; not alerted. {r['note'] or ''}".strip()
     out = pl.DataFrame(rows, infer_schema_length=None)
     order = {"drift": 0, "warning": 1, "ok": 2}
     return out.with_columns(pl.col("status").replace_strict(order).alias("_o")).sort(

@@ -80,12 +80,15 @@ def performance(con: duckdb.DuckDBPyConnection, *, model_id: str, version: str |
         weekly = weekly.with_columns(is_reference=pl.int_range(pl.len()) < 8)
     long = []
     for metric in METRICS[task]:
-        ref = weekly.filter("is_reference")[metric].drop_nulls().to_numpy()
+        # a week without both classes has no AUC (NaN): it is no evidence for the band either way
+        ref = weekly.filter("is_reference")[metric].drop_nulls().fill_nan(None).drop_nulls().to_numpy()
         mean, sd = (float(ref.mean()), float(ref.std(ddof=1))) if ref.size > 1 else (float("nan"), 0.0)
         frame = weekly.select("week_start", "n_labelled", "is_reference", value=pl.col(metric)).with_columns(
             metric=pl.lit(metric), ref_mean=pl.lit(mean), band_low=pl.lit(mean - 3 * sd),
             band_high=pl.lit(mean + 3 * sd))
         bad = pl.col("value") < pl.col("band_low") if HIGHER_IS_BETTER[metric] else pl.col("value") > pl.col(
             "band_high")
-        long.append(frame.with_columns(breach=bad & ~pl.col("is_reference")))
+        # polars orders NaN above every number: without a finite band and value there is no breach
+        known = pl.col("value").is_not_nan() & pl.col("band_low").is_not_nan() & pl.col("band_high").is_not_nan()
+        long.append(frame.with_columns(breach=(bad & known & ~pl.col("is_reference")).fill_null(False)))
     return pl.concat(long)

@@ -20,7 +20,7 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from analytics import demo, lakehouse
-from analytics.demo import traffic
+from analytics.demo import traffic, training
 from analytics.demo.story import make_story
 from analytics.errors import InputError
 from analytics.schema import TABLES
@@ -152,7 +152,32 @@ def test_sizes_are_honoured(tmp_path):
     s = demo.generate(tmp_path / "x", seed=1, predictions=12_345, usage_events=2_000, feature_rows=3_000,
                       end=END, extras=False)
     assert s.rows["predictions"] == 12_345 and s.rows["usage_events"] == 2_000
-    assert abs(s.rows["features"] - 3_000) < 600  # a Bernoulli sample of requests, all their features
+    served = one(open_lake(tmp_path / "x"), "select count(*) from features where request_id like 'r%'")
+    assert abs(served - 3_000) < 600  # a Bernoulli sample of requests, all their features
+    assert s.rows["features"] - served == one(open_lake(tmp_path / "x"),  # + the logged training sets
+                                             "select count(*) from features where request_id like 't%'")
+
+
+def test_every_version_logs_a_training_set_inside_its_window(small):
+    con = open_lake(small["a"])
+    per_version = con.sql("""
+        select v.model_id, v.version, count(distinct f.request_id) as n,
+               count(*) filter (where f.feature_at < v.train_start_at
+                                or f.feature_at >= v.train_end_at + interval 1 day) as outside
+        from model_versions v left join features f
+          on f.model_id = v.model_id and f.version = v.version and f.request_id like 't%'
+        group by all""").fetchall()
+    assert len(per_version) == one(con, "select count(*) from model_versions")
+    assert all(n == training.TRAINING_ROWS and outside == 0 for _, _, n, outside in per_version), per_version
+    # so every version's drift reference (its training window) holds >= 1,000 requests
+    reference = con.sql("""
+        select v.model_id, v.version, count(distinct f.request_id) from model_versions v join features f
+          on f.model_id = v.model_id and f.feature_at >= v.train_start_at
+         and f.feature_at < v.train_end_at + interval 1 day group by all""").fetchall()
+    assert len(reference) == len(per_version) and min(n for *_, n in reference) >= 1_000
+    assert one(con, "select count(*) from predictions where request_id like 't%'") == 0  # never scored
+    assert one(con, "select min(length(request_id)) = max(length(request_id)) from features")
+    assert training.training_ids(41, 2).to_pylist() == ["t000000000000041", "t000000000000042"]
 
 
 def test_conftest_sized_demo_is_fast(tmp_path):
@@ -214,7 +239,7 @@ def test_adoption_has_laggard_teams(story_lake):
     assert min(shares) < 0.35 * max(shares)
 
 
-def test_basket_size_drifts_from_3_march_and_auc_dips(story_lake):
+def test_basket_size_drifts_from_3_march_to_the_end_and_auc_stays_low(story_lake):
     con = story_lake
     train = con.sql("""select arg_max(train_start_at, registered_at), arg_max(train_end_at, registered_at)
                        from model_versions where model_id = 'basket_recommender'""").fetchall()[0]
@@ -224,13 +249,19 @@ def test_basket_size_drifts_from_3_march_and_auc_dips(story_lake):
     ref = one(con, mean, a=train[0], b=train[1])
     episode = one(con, mean, a=STORY.drift_start, b=date(STORY.drift_start.year, 5, 1))
     before = one(con, mean, a=STORY.drift_start - timedelta(days=30), b=STORY.drift_start)
-    assert episode > 1.8 * ref and before < 1.2 * ref
+    recent = one(con, mean, a=END - timedelta(days=29), b=END + timedelta(days=1))  # a regime change: it persists
+    assert episode > 1.8 * ref and recent > 1.8 * ref and before < 1.2 * ref
+    assert STORY.drift_end == END + timedelta(days=1)
     df = con.sql("""select (prediction_at >= $a and prediction_at < $b) as episode, score, label
                     from predictions join outcomes using (request_id)
                     where predictions.model_id = 'basket_recommender'""",
                  params={"a": STORY.drift_start, "b": STORY.drift_end}).pl()
     auc = {k: roc_auc_score(g["label"], g["score"]) for (k,), g in df.group_by("episode")}
     assert auc[False] > 0.78 and auc[True] < auc[False] - 0.1
+    last = con.sql("""select score, label from predictions join outcomes using (request_id)
+                      where predictions.model_id = 'basket_recommender' and prediction_at >= $a""",
+                   params={"a": END - timedelta(weeks=6)}).pl()
+    assert roc_auc_score(last["label"], last["score"]) < auc[False] - 0.1  # still low in the last weeks
 
 
 def test_crm_accounts_incident_then_outage_then_churn_drift(story_lake):

@@ -122,3 +122,64 @@ def test_drift_alert_written_once_with_since_date(drift_lake) -> None:
     assert amount.height == 1 and amount["kind"][0] == "drift"
     assert "Input drift in amount since 2 March 2026" in amount["message"][0]  # the Monday of the first drifted week
     assert drift_alerts.evaluate(drift_lake.root) == 0  # same episode: nothing new
+
+
+def _alerts(lake) -> pl.DataFrame:
+    lake.refresh()
+    for hook in rollups.post_refresh_hooks():
+        hook(lake.root)
+    return lake.con().sql("select * from alerts").pl()
+
+
+def _one_model(lake, stage: str = "production") -> None:
+    lake.put("models", [{"model_id": "m1", "name": "Model one", "business_unit": "bu", "stage": stage,
+                         "task": "classification"}])
+    lake.put("model_versions", [{"model_id": "m1", "version": "v1", "registered_at": START + timedelta(days=31),
+                                 "train_start_at": START, "train_end_at": START + timedelta(days=30)}])
+
+
+def test_tiny_reference_raises_no_alert_and_says_why(lake) -> None:
+    # 9 reference rows (the demo's old workforce_scheduler case), then a current window that is
+    # clearly shifted: the distance says drift, but 9 rows cannot support an alert
+    _one_model(lake)
+    rng = np.random.default_rng(3)
+    lake.put("features", _features(rng, range(0, 3), 0.0, 3, 0))  # 3 days x 3 rows in January
+    lake.put("features", _features(rng, range(59, 90), 1.5, 60, 100_000))  # March, shifted
+    assert _alerts(lake).height == 0
+    w = drift_monitor.default_windows(lake.con(), str(lake.root), "m1", "v1")
+    table = drift_monitor.drift_table(lake.con(), root=str(lake.root), model_id="m1", version="v1",
+                                      ref_start=w.ref_start, ref_end=w.ref_end, cur_start=w.cur_start,
+                                      cur_end=w.cur_end)
+    amount = table.filter(pl.col("column") == "amount").row(0, named=True)
+    assert amount["n_ref"] == 9 - int(amount["share_null_ref"] * 9 + 0.5)  # non-null values
+    assert amount["status"] == "drift"  # the statistic is shown as is ...
+    assert amount["note"].startswith(f"reference too small (n={amount['n_ref']}")  # ... with the reason
+
+
+def test_alert_minimums_are_the_documented_boundaries() -> None:
+    assert drift_alerts.too_small(drift_alerts.MIN_REF_ROWS, drift_alerts.MIN_CUR_ROWS, 0.3) is None
+    assert drift_alerts.too_small(drift_alerts.MIN_REF_ROWS - 1, 10_000, 0.3) == (
+        f"reference too small (n={drift_alerts.MIN_REF_ROWS - 1}; an alert needs {drift_alerts.MIN_REF_ROWS})")
+    assert drift_alerts.too_small(10_000, drift_alerts.MIN_CUR_ROWS - 1, 0.3).startswith(
+        f"current window too small (n={drift_alerts.MIN_CUR_ROWS - 1};")
+    assert drift_alerts.too_small(10_000, 0, None) is None  # all values missing now: still judged
+    assert (drift_alerts.MIN_REF_ROWS, drift_alerts.MIN_CUR_ROWS) == (500, 200)  # as docs/drift.md says
+
+
+def test_since_is_the_first_drifted_day_of_a_mid_week_shift(drift_lake) -> None:
+    # the shift starts on Wednesday 4 March: the week starts on Monday 2 March, the alert says 4 March
+    rng = np.random.default_rng(9)
+    drift_lake.put("features", _features(rng, range(59, 62), 0.0, 60, 200_000))  # Sun 1 - Tue 3 March: stable
+    drift_lake.put("features", _features(rng, range(62, 90), 1.5, 60, 300_000))
+    amount = _alerts(drift_lake).filter(pl.col("subject") == "amount")
+    assert amount.height == 1
+    assert "Input drift in amount since 4 March 2026" in amount["message"][0]
+
+
+def test_retired_models_are_not_judged(lake) -> None:
+    _one_model(lake, stage="retired")
+    rng = np.random.default_rng(4)
+    lake.put("features", _features(rng, range(0, 31), 0.0, 60, 0))
+    lake.put("features", _features(rng, range(59, 90), 1.5, 60, 100_000))
+    assert _alerts(lake).height == 0
+    assert drift_alerts.breaches(lake.root) == []

@@ -5,8 +5,9 @@
 through the lakehouse contract, then runs the *demo extras* (``analytics.demo.extras``).
 
 The story (dates relative to ``end``; see ``analytics.demo.story``): ~25 models in 5 business units,
-22 countries, 60 teams, 3000 users; adoption S-curves with laggard teams; a seasonal drift episode in
-``basket_recommender.basket_size`` from 3 March; the ``crm_accounts`` feed breaks (nulls, then no
+22 countries, 60 teams, 3000 users; adoption S-curves with laggard teams; a persistent drift (regime change) in
+``basket_recommender.basket_size`` from 3 March, a seasonal one in ``demand_forecast.temperature``;
+a logged training set per model version (``analytics.demo.training``, the drift reference); the ``crm_accounts`` feed breaks (nulls, then no
 batches) and ``churn_propensity`` drifts and loses AUC; ROI ramps with adoption and four models never
 pay off; six A/B tests (winners, a flat one, a sample-ratio mismatch, one still running).
 
@@ -33,6 +34,7 @@ from analytics.demo.org import build_org
 from analytics.demo.sink import Sink
 from analytics.demo.story import Story, make_story
 from analytics.demo.traffic import generate_traffic
+from analytics.demo.training import training_features
 from analytics.errors import InputError
 
 PRODUCED_ELSEWHERE = ("quality_results", "alerts", "checklist_events", "stewardship_tasks",
@@ -92,8 +94,9 @@ def generate(out: Path, *, seed: int = 42, predictions: int = 2_000_000, end: da
         sink = Sink(build)
         try:
             org = build_org(story, seed)
-            generate_traffic(story, org, sink, seed=seed, predictions=predictions,
-                             usage_events=usage_events, feature_rows=feature_rows)
+            ctx = generate_traffic(story, org, sink, seed=seed, predictions=predictions,
+                                   usage_events=usage_events, feature_rows=feature_rows)
+            training_features(ctx, sink)
             sink.append("models", tables.models_table(story, org, seed))
             sink.append("model_versions", tables.versions_table(org))
             sink.append("deployments", tables.deployments_table(org))

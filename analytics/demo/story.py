@@ -2,8 +2,10 @@
 
 All episode dates are relative to ``end`` so any ``end`` tells the same story:
 
-* seasonal drift: ``basket_recommender.basket_size`` shifts up from 3 March of the last year of data
-  (the latest 3 March at least 30 days before ``end``) for ~90 days; the model's AUC dips meanwhile;
+* regime change: ``basket_recommender.basket_size`` shifts up (x2.6, larger baskets after a bundle
+  promotion) from 3 March of the last year of data (the latest 3 March at least 30 days before
+  ``end``) and stays up to ``end``; the model, trained before, loses AUC from then on;
+* seasonal drift: ``demand_forecast.temperature`` follows the seasons (its training window is in winter);
 * broken upstream feed ``crm_accounts``: null share of ``account_tenure_months`` jumps to ~30% seven
   weeks before ``end``; its batches stop 18 days before ``end``; ``churn_propensity``'s
   ``monthly_spend`` drifts and its AUC drops in the last five weeks.
@@ -24,7 +26,7 @@ class Story:
     start: date  # first day of data (first day of the month 23 months before end's month)
     end: date  # last day of data (inclusive)
     drift_start: date
-    drift_end: date
+    drift_end: date  # first day after the basket_size episode (after ``end``: it persists)
     crm_null_from: date
     crm_stop_from: date  # no crm_accounts batch on or after this day
     churn_drift_from: date
@@ -75,7 +77,7 @@ def make_story(end: date) -> Story:
     year = end.year if date(end.year, 3, 3) <= end - timedelta(days=30) else end.year - 1
     drift_start = date(year, 3, 3)
     return Story(
-        start=start, end=end, drift_start=drift_start, drift_end=drift_start + timedelta(days=90),
+        start=start, end=end, drift_start=drift_start, drift_end=end + timedelta(days=1),
         crm_null_from=end - timedelta(days=49), crm_stop_from=end - timedelta(days=17),
         churn_drift_from=end - timedelta(days=35),
     )

@@ -115,6 +115,7 @@ class Context:
     latency_median: np.ndarray
     separation: np.ndarray  # [model, day]: signal strength (AUC = Phi(sep / sqrt 2))
     season: np.ndarray  # [day]: seasonal wave in [-1, 1] peaking in July
+    seasonal: np.ndarray  # [model]: 1.0 when the model's target follows the seasons (a temperature input)
     month_starts_us: np.ndarray
     month_names: list[str]
     feature_names: pa.Array
@@ -134,11 +135,10 @@ def make_context(story: Story, org: Org, seed: int, *, predictions: int, counts:
     sep = np.repeat(rng.uniform(1.25, 1.9, n_models)[:, None], story.n_days, axis=1)
     ids = [m.model_id for m in MODELS]
     b = ids.index("basket_recommender")
-    sep[b, max(story.day(story.drift_start), 0):story.day(story.drift_end)] = 0.55
+    sep[b, max(story.day(story.drift_start), 0):] = 0.55  # the regime change persists: AUC stays low
     c = ids.index("churn_propensity")
     sep[c, story.day(story.churn_drift_from):] = 0.6
-    doy = np.array([story.date_of(i).timetuple().tm_yday for i in range(story.n_days)])
-    season = np.sin(2 * np.pi * (doy - 105) / 365.25)
+    season = season_of(story, np.arange(story.n_days))
     fnames, cats, cat_off = [], [], {}
     for m in MODELS:
         for f in m.features:
@@ -161,6 +161,7 @@ def make_context(story: Story, org: Org, seed: int, *, predictions: int, counts:
         is_cls=np.array([m.task == "classification" for m in MODELS]),
         base_rate=np.array([m.base_rate for m in MODELS]), level=np.array([m.level for m in MODELS]),
         latency_median=rng.uniform(12, 160, n_models), separation=sep, season=season,
+        seasonal=np.array([any(f.name == "temperature" for f in m.features) for m in MODELS], float),
         month_starts_us=np.array([to_us(d) for d in months] + [story.end_us], np.int64),
         month_names=[f"{d:%Y-%m}" for d in months],
         feature_names=pa.array(fnames), feature_index={n: i for i, n in enumerate(fnames)},
@@ -241,8 +242,9 @@ def prediction_chunk(ctx: Context, sink: Sink, chunk_no: int, first_id: int, mon
     credit = model == MODELS_IDX["credit_risk_scoring"]
     logit = logit + np.where(credit & (gender == 0), 0.3, 0.0)  # a fairness issue to find
     cls_score = 1 / (1 + np.exp(-logit))
-    # regressors: value around the model's level with a seasonal wave; label = value + noise
-    level = ctx.level[model] * (1 + 0.15 * ctx.season[day])
+    # regressors: value around the model's level (with a seasonal wave for the weather-driven ones:
+    # the others are stationary, so their prediction drift stays quiet); label = value + noise
+    level = ctx.level[model] * (1 + 0.15 * ctx.season[day] * ctx.seasonal[model])
     value = level * rng.lognormal(0, 0.25, n)
     reg_label = value + rng.normal(0, 0.18, n) * level
     score = np.where(is_cls, np.round(cls_score, 4), np.round(value, 3))
@@ -322,7 +324,9 @@ def _feature_values(ctx: Context, rng, model_id: str, f: Feature, day: np.ndarra
         return None, draw(rng, f.probs, n)
     a, b = f.a, f.b
     if f.name == "temperature":  # seasonal: summer is warmer than the (winter) training window
-        a = a + 10 * ctx.season[day]
+        inside = (day >= 0) & (day < story.n_days)
+        season = ctx.season[np.clip(day, 0, story.n_days - 1)] if inside.all() else season_of(story, day)
+        a = a + 10 * season
     if f.dist == "normal":
         v = rng.normal(a, b, n)
     elif f.dist == "lognormal":
@@ -350,13 +354,16 @@ def _feature_values(ctx: Context, rng, model_id: str, f: Feature, day: np.ndarra
 
 
 def _drift_factor(story: Story, day: np.ndarray) -> np.ndarray:
-    """basket_size multiplier: x2.6 from 3 March, fading back to x1 over the episode's last 30 days."""
-    s, e = story.day(story.drift_start), story.day(story.drift_end)
-    f = np.ones(len(day))
-    inside = (day >= s) & (day < e)
-    fade = np.clip((e - day) / 30.0, 0, 1)
-    f[inside] = 1 + 1.6 * fade[inside]
-    return f
+    """basket_size multiplier: x2.6 from 3 March on, to the end of the data (a regime change: larger
+    baskets after a bundle promotion; the model was trained before it and is not retrained)."""
+    return np.where(day >= story.day(story.drift_start), 2.6, 1.0)
+
+
+def season_of(story: Story, day: np.ndarray) -> np.ndarray:
+    """Seasonal wave in [-1, 1] peaking in July, for day indices of the span (may lie outside it)."""
+    dates = np.datetime64(story.start, "D") + np.asarray(day, np.int64)
+    doy = (dates - dates.astype("datetime64[Y]")).astype(np.int64) + 1
+    return np.sin(2 * np.pi * (doy - 105) / 365.25)
 
 
 def usage_chunk(ctx: Context, sink: Sink, chunk_no: int, month: int, days, models, counts) -> None:
@@ -383,7 +390,7 @@ NEVER_PAY = np.array([i for i, m in enumerate(MODELS) if not m.pays_off])
 
 
 def generate_traffic(story: Story, org: Org, sink: Sink, *, seed: int, predictions: int, usage_events: int,
-                     feature_rows: int | None, chunk_size: int = 1_000_000) -> None:
+                     feature_rows: int | None, chunk_size: int = 1_000_000) -> Context:
     month_of_day = story.month_of_day()
     counts = allocate(predictions, volume_weights(story, org, per_user_rate=True))
     ctx = make_context(story, org, seed, predictions=predictions, counts=counts, feature_rows=feature_rows)
@@ -394,3 +401,4 @@ def generate_traffic(story: Story, org: Org, sink: Sink, *, seed: int, predictio
     ucounts = allocate(usage_events, volume_weights(story, org, per_user_rate=False))
     for no, (month, days, models, cnt) in enumerate(chunks(ucounts, month_of_day, chunk_size)):
         usage_chunk(ctx, sink, no, month, days, models, cnt)
+    return ctx
