@@ -1,0 +1,149 @@
+"""One quality run: load contracts, evaluate, append results, open/close stewardship tasks and raise
+alerts for the production models downstream of failing datasets (via lineage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from analytics import alerts, lakehouse, lineage
+from analytics.errors import InputError
+from analytics.quality import checks as qc
+from analytics.quality import contracts, tasks
+from analytics.quality.checks import CheckResult
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: str | None  # None when nothing was written
+    as_of: datetime
+    results: tuple[CheckResult, ...]
+    task_events: tuple[dict, ...]
+    n_alerts: int
+
+    @property
+    def n_failing(self) -> int:
+        return sum(r.status in tasks.FAILING for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing breaches a fail threshold (warnings allowed), else 1."""
+        return 1 if self.n_failing else 0
+
+
+def _label(r: CheckResult) -> str:
+    c = r.check
+    return str(dict(c.where).get("feature") or c.column or c.source)
+
+
+def alert_message(r: CheckResult) -> str:
+    """Plain words for the overview, e.g. "Upstream feed crm_accounts failing freshness (newest data
+    18 days old)"."""
+    c = r.check
+    if c.kind == "timeliness":
+        detail = (f"newest data {qc._age(r.metric_value)} old" if r.metric_value is not None
+                  else "no data at all")
+        return f"Upstream feed {c.dataset_id} failing freshness ({detail})"
+    if r.metric_value is None:
+        return f"Upstream feed {c.dataset_id} failing {c.kind} of {_label(r)} (nothing to check)"
+    if c.kind == "volume":
+        return (f"Upstream feed {c.dataset_id} failing volume ({r.metric_value:.0%} of its usual daily "
+                "rows)")
+    return (f"Upstream feed {c.dataset_id} failing {c.kind} of {_label(r)} ({r.metric_value:.0%} "
+            f"{'non-null' if c.kind == 'completeness' else 'valid'}; fails below {c.fail:.0%})")
+
+
+def breaches(con: duckdb.DuckDBPyConnection, results: list[CheckResult],
+             opened_at: dict[str, datetime]) -> list[alerts.Breach]:
+    """One breach per failing dataset, alert kind (freshness for timeliness, else quality) and
+    downstream production model (the first failing check of that kind speaks). The window starts when the
+    dataset's task opened, so one incident is one alert however many runs see it."""
+    failing = [r for r in results if r.status in tasks.FAILING]
+    if not failing:
+        return []
+    hit = lineage.impact(con, sorted({r.check.dataset_id for r in failing}))
+    out = []
+    first: dict[tuple[str, str], CheckResult] = {}  # one alert per dataset and kind: the first failing check
+    priority = {"timeliness": 0, "completeness": 1, "validity": 2, "volume": 3}
+    for r in sorted(failing, key=lambda r: priority[r.check.kind]):
+        first.setdefault((r.check.dataset_id, "freshness" if r.check.kind == "timeliness" else "quality"), r)
+    for r in first.values():
+        c = r.check
+        for m in hit.filter(hit["dataset_id"] == c.dataset_id).iter_rows(named=True):
+            out.append(alerts.Breach(
+                model_id=m["model_id"], kind="freshness" if c.kind == "timeliness" else "quality",
+                severity="critical", metric=c.check_id, subject=c.dataset_id, value=r.metric_value,
+                threshold=c.fail, window_start_at=opened_at.get(c.dataset_id, r.checked_at),
+                window_end_at=None, message=alert_message(r)))
+    return out
+
+
+def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None = None,
+        only: list[str] | None = None, overrides: dict[str, Path] | None = None,
+        write: bool = True, raise_alerts: bool = True) -> RunReport:
+    """Evaluate every contract (or ``only`` some datasets) as of ``as_of`` (default now, UTC).
+
+    With ``write`` the results are appended to ``quality_results``, tasks opened/closed and alerts
+    raised; without it nothing is written (a dry run). Raises ``InputError`` for a malformed contract
+    before anything is evaluated or written.
+    """
+    root = Path(root)
+    as_of = qc._utc(as_of or datetime.now(UTC))
+    loaded = contracts.load_all(folder or contracts.contracts_dir(root), only=only)
+    all_checks = [c for ct in loaded for c in ct.checks]
+    con = lakehouse.connect(root)
+    try:
+        results = qc.evaluate(con, all_checks, as_of=as_of, root=root, overrides=overrides)
+        if not write:
+            return RunReport(None, as_of, tuple(results), (), 0)
+        open_before = tasks.open_tasks(con)
+        events = tasks.plan_events(open_before, results, tasks.assignees(con), at=as_of)
+        open_after = tasks.apply_events(open_before, events)
+        found = breaches(con, results, {d: t.opened_at for d, t in open_after.items()}) if raise_alerts else []
+    finally:
+        con.close()
+    run_id = qc.record(root, results)
+    if events:
+        lakehouse.append(root, "stewardship_tasks", tasks.events_table(events))
+    n_alerts = alerts.raise_alerts(root, found, now=as_of) if found else 0
+    return RunReport(run_id, as_of, tuple(results), tuple(events), n_alerts)
+
+
+def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = None) -> list[RunReport]:
+    """Evaluate the contracts as of each of ``as_ofs`` (consecutive days, any order), as if a nightly
+    scheduler had run them: one scan per source for all days (``checks.evaluate_days``); results
+    and task events are appended once at the end; alerts only for the last day."""
+    root = Path(root)
+    days = sorted(qc._utc(a) for a in as_ofs)
+    if any((b - a) != timedelta(days=1) for a, b in zip(days, days[1:], strict=False)):
+        raise InputError("Backfill times must be consecutive days (24 hours apart).")
+    loaded = contracts.load_all(folder or contracts.contracts_dir(root))
+    all_checks = [c for ct in loaded for c in ct.checks]
+    con = lakehouse.connect(root)
+    reports, all_events = [], []
+    found: list[alerts.Breach] = []
+    try:
+        open_now = tasks.open_tasks(con)
+        owners = tasks.assignees(con)
+        series = qc.evaluate_days(con, all_checks, last=days[-1], days=len(days), root=root) if days else []
+        for t, results in zip(days, series, strict=True):
+            events = tasks.plan_events(open_now, results, owners, at=t)
+            open_now = tasks.apply_events(open_now, events)
+            all_events += events
+            reports.append(RunReport(qc.new_run_id(), t, tuple(results), tuple(events), 0))
+        if reports:
+            found = breaches(con, list(reports[-1].results), {d: o.opened_at for d, o in open_now.items()})
+    finally:
+        con.close()
+    if reports:
+        lakehouse.append(root, "quality_results",
+                         pa.concat_tables([qc.results_table(list(r.results), r.run_id) for r in reports]))
+    if all_events:
+        lakehouse.append(root, "stewardship_tasks", tasks.events_table(all_events))
+    if found:
+        alerts.raise_alerts(root, found, now=reports[-1].as_of)
+    return reports
