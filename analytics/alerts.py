@@ -1,8 +1,10 @@
-"""Alerts: a drift, performance, quality or freshness breach, written once.
+"""Alerts: a drift, performance, quality or freshness breach, written once and resolved once.
 
 ``alert_id`` is a hash of (model, kind, subject, window), so evaluating the same window again
 (another refresh, a page load) never duplicates a row. Each alert carries the model's monthly value
-from the value ledger as ``value_at_risk_usd``.
+from the value ledger as ``value_at_risk_usd``. The table is append-only: when an evaluator no longer
+sees a breach, ``sync`` appends a copy of the alert with ``resolved_at`` set (the open alerts are
+those without such a row: ``analytics/sql/core/alerts_open.sql``).
 """
 
 from __future__ import annotations
@@ -69,7 +71,34 @@ def raise_alerts(root: Path | str, breaches: list[Breach], *, now: datetime | No
     return len(fresh)
 
 
+def resolve_missing(root: Path | str, current: list[Breach], *, kinds: tuple[str, ...],
+                    subjects: set[str] | None = None, now: datetime | None = None) -> int:
+    """Resolve the open alerts of ``kinds`` (and, if given, only those about ``subjects``) that are not
+    among the ``current`` breaches; return how many were resolved."""
+    still = {b.alert_id() for b in current}
+    con = lakehouse.connect(root, tables=["alerts"])
+    try:
+        open_now = sql.run(con, "alerts_open")
+    finally:
+        con.close()
+    gone = open_now.filter(pl.col("kind").is_in(list(kinds)) & ~pl.col("alert_id").is_in(list(still)))
+    if subjects is not None:
+        gone = gone.filter(pl.col("subject").is_in(list(subjects)))
+    if gone.is_empty():
+        return 0
+    rows = gone.with_columns(resolved_at=pl.lit(now or datetime.now(UTC)).cast(pl.Datetime("us", "UTC")))
+    lakehouse.append(root, "alerts", rows.to_arrow())
+    return rows.height
+
+
+def sync(root: Path | str, current: list[Breach], *, kinds: tuple[str, ...], subjects: set[str] | None = None,
+         now: datetime | None = None) -> tuple[int, int]:
+    """One evaluation's outcome: raise the new breaches, resolve the vanished ones.
+    Returns (raised, resolved)."""
+    raised = raise_alerts(root, current, now=now)
+    return raised, resolve_missing(root, current, kinds=kinds, subjects=subjects, now=now)
+
+
 def open_alerts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Unresolved alerts, one row per alert, newest first."""
-    return sql.query(con, "select * from alerts where resolved_at is null order by created_at desc",
-                     name="open_alerts")
+    return sql.run(con, "alerts_open").sort("created_at", descending=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from analytics import drift_monitor, drift_performance, lakehouse, sql
-from analytics.alerts import Breach, raise_alerts
+from analytics.alerts import Breach, sync
 from analytics.errors import NoDataError
 
 HISTORY_WEEKS = 104  # look back at most two years for the start of a drift episode
@@ -146,4 +146,5 @@ def _performance(con, v: dict, w: drift_monitor.Windows) -> list[Breach]:
 
 def evaluate(root: Path | str) -> int:
     """Write the alerts for the latest window (once); return how many were new."""
-    return raise_alerts(root, breaches(root))
+    raised, _resolved = sync(root, breaches(root), kinds=("drift", "performance"))
+    return raised

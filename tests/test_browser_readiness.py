@@ -7,12 +7,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import e2e
 import pytest
-from e2e_auth import sign_in_page
 
+import e2e
 from analytics import checklist as ck
 from analytics import lakehouse, users
+from e2e_auth import sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 

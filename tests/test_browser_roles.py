@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-import e2e
 import pytest
 
+import e2e
 from analytics import users
 from app.navigation import PAGES, ROLE_PAGES
 

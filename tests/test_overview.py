@@ -74,6 +74,9 @@ def test_attention_and_risk_from_open_alerts(lake, con):
         {**base, "alert_id": "x2", "created_at": ts(2025, 6, 3), "model_id": "a", "severity": "critical",
          "subject": "f2", "value": 0.4, "message": "drift in f2", "window_start_at": ts(2025, 5, 20)},
         {**base, "alert_id": "x3", "created_at": ts(2025, 2, 3), "model_id": "b", "severity": "warning",
+         "subject": "f1", "value": 0.2, "message": "old"},
+        # x3 resolved: append-only, a second row with the same id and resolved_at
+        {**base, "alert_id": "x3", "created_at": ts(2025, 2, 3), "model_id": "b", "severity": "warning",
          "subject": "f1", "value": 0.2, "message": "old", "resolved_at": ts(2025, 2, 9)},
         {**base, "alert_id": "x4", "created_at": ts(2025, 3, 3), "model_id": "c", "severity": "warning",
          "kind": "quality", "subject": "feed", "value": 0.3, "message": "feed failing",

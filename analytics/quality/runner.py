@@ -109,7 +109,10 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
     run_id = qc.record(root, results)
     if events:
         lakehouse.append(root, "stewardship_tasks", tasks.events_table(events))
-    n_alerts = alerts.raise_alerts(root, found, now=as_of) if found else 0
+    n_alerts = 0
+    if raise_alerts:  # raise new breaches; resolve the evaluated datasets' alerts that recovered
+        n_alerts, _ = alerts.sync(root, found, kinds=("quality", "freshness"),
+                                  subjects={ct.dataset_id for ct in loaded}, now=as_of)
     return RunReport(run_id, as_of, tuple(results), tuple(events), n_alerts)
 
 
@@ -144,6 +147,7 @@ def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = 
                          pa.concat_tables([qc.results_table(list(r.results), r.run_id) for r in reports]))
     if all_events:
         lakehouse.append(root, "stewardship_tasks", tasks.events_table(all_events))
-    if found:
-        alerts.raise_alerts(root, found, now=reports[-1].as_of)
+    if reports:
+        alerts.sync(root, found, kinds=("quality", "freshness"), subjects={ct.dataset_id for ct in loaded},
+                    now=reports[-1].as_of)
     return reports

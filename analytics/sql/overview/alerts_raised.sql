@@ -3,7 +3,8 @@ with scoped as (
     select a.created_at
     from alerts as a
     inner join models as m using (model_id)
-    where ($business_units is null or list_contains($business_units, m.business_unit))
+    where a.resolved_at is null  -- the raising row, not a later resolution row
+        and ($business_units is null or list_contains($business_units, m.business_unit))
 ),
 
 final as (

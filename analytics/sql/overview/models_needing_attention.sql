@@ -1,8 +1,6 @@
 -- grain: one row per model with open alerts (unresolved): why, since when, how much value is at risk
 with open_alerts as (
-    select *
-    from alerts
-    where resolved_at is null
+    select * from (QUERY_ALERTS_OPEN)
 ),
 
 per_model as (
