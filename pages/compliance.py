@@ -65,6 +65,7 @@ with ui.panel("Regulation tracker"):
                 except Exception as exc:  # noqa: BLE001 - shown in place
                     ui.show_error(exc)
                 else:
+                    auth.audit("regulation.edit", f"{asset}:{reg}:{obligation}", f"status={status}")
                     saved(f"{reg} {regulation.LABELS[obligation]} for {asset} saved by {actor}.")
     with st.expander("Edit history"):
         ui.table(data.cached(regulation.history), key="regulation_history")
@@ -119,4 +120,5 @@ with ui.panel("Fairness audits"):
                 except Exception as exc:  # noqa: BLE001 - shown in place
                     ui.show_error(exc)
                 else:
+                    auth.audit("fairness.run" if run_it else "fairness.signoff", model if run_it else pick, done)
                     saved(done)

@@ -34,10 +34,13 @@ with ui.panel("Drift by feature"):
     c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
     shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
                          "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
-    st.dataframe(drift_view.status_styler(shown), hide_index=True, width="stretch", column_config={
-        "statistic": st.column_config.NumberColumn(format="%.3f", help="Profile-based; for Wasserstein a "
-                                                   "guaranteed lower bound (exact lies within + bound)."),
-        "bound": st.column_config.NumberColumn(format="%.3f"),
+    st.dataframe(drift_view.status_styler(shown), hide_index=True, width="stretch", placeholder="–",
+                 column_config={
+        "column": "Feature", "status": "Status", "method": "Method", "threshold": "Threshold",
+        "psi_status": "PSI band", "n_ref": "Rows ref", "n_cur": "Rows cur", "note": "Note",
+        "statistic": st.column_config.NumberColumn("Statistic", format="%.3f", help="Profile-based; for "
+                                                   "Wasserstein a guaranteed lower bound (exact lies within + bound)."),
+        "bound": st.column_config.NumberColumn("Bound", format="%.3f"),
         "psi": st.column_config.NumberColumn("PSI", format="%.3f", help="Bands: < 0.1 ok, 0.1-0.25 warning, "
                                              ">= 0.25 drift (deciles of the reference)."),
         "share_null_ref": st.column_config.NumberColumn("Null ref", format="percent"),

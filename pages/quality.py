@@ -101,5 +101,6 @@ with ui.panel("Stewardship tasks"):
                 except Exception as exc:  # noqa: BLE001 - shown in place
                     ui.show_error(exc)
                 else:
+                    auth.audit(f"quality_task.{action}", tid, reason)
                     st.session_state["q_flash"] = f"Task {tid}: {action} saved by {actor}."
                     st.rerun()
