@@ -18,7 +18,9 @@ Item ids: the seven default items below, custom items (``[a-z][a-z0-9_]*``), and
 from __future__ import annotations
 
 import fcntl
+import json
 import re
+import time as clock
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
@@ -356,7 +358,7 @@ def record(root: Path | str, changes: Change | list[Change], *, actor: str,
     rows = event_table(valid, actor=actor, now=now or datetime.now(UTC))
     lakehouse.append(root, CHECKLIST_EVENTS.name, rows)
     folder = Path(root) / CHECKLIST_EVENTS.name
-    if AUTO_COMPACT_FILES is not None and len(lakehouse.data_files(folder)) > AUTO_COMPACT_FILES:
+    if AUTO_COMPACT_FILES is not None and len(_live_files(folder)) > AUTO_COMPACT_FILES:
         compact(root, blocking=False)  # another writer already compacting: leave it to them
     return rows.column("event_id").to_pylist()
 
@@ -441,13 +443,32 @@ class CompactReport:
     path: Path | None
 
 
-def compact(root: Path | str, *, blocking: bool = True) -> CompactReport:
+COMPACT_GRACE_SECONDS = 120.0
+"""How long folded files stay readable after a compaction (a reader may have listed them already)."""
+_MANIFEST = "_compacted.json"
+
+
+def _folded(folder: Path) -> dict[str, float]:
+    """Files already folded into a compacted file, awaiting deletion: {file name: folded at}."""
+    path = folder / _MANIFEST
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _live_files(folder: Path) -> list[Path]:
+    folded = _folded(folder)
+    return [p for p in lakehouse.data_files(folder) if p.name not in folded]
+
+
+def compact(root: Path | str, *, blocking: bool = True,
+            grace_seconds: float = COMPACT_GRACE_SECONDS) -> CompactReport:
     """Fold the event files into one without changing state or history.
 
-    Writes the compacted file under a new unique name first, then removes the files it folded.
-    Between the two steps readers may see an event twice, which they ignore (dedup by
-    ``event_id``); files written meanwhile by other editors are left alone. Serialised by a lock;
-    with ``blocking=False`` it returns at once (nothing done) when another compaction holds it.
+    Writes the compacted file under a new unique name; the files it folded are deleted only by a
+    later compaction, ``grace_seconds`` after they were folded, because a reader that listed them a
+    moment ago must still be able to read them. Until then readers see some events twice, which they
+    ignore (dedup by ``event_id``). Files written meanwhile by other editors are left alone.
+    Serialised by a lock; with ``blocking=False`` it returns at once (nothing done) when another
+    compaction holds it.
     """
     folder = Path(root) / CHECKLIST_EVENTS.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -456,17 +477,30 @@ def compact(root: Path | str, *, blocking: bool = True) -> CompactReport:
             fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         except BlockingIOError:
             return CompactReport(0, 0, None)
-        files = lakehouse.data_files(folder)
-        if len(files) < 2:
-            return CompactReport(len(files), 0, None)
-        parts = [lakehouse.conform(CHECKLIST_EVENTS, pq.read_table(p)) for p in files]
-        merged = pl.from_arrow(pa.concat_tables(parts))
-        merged = merged.unique("event_id", keep="first", maintain_order=True).sort(["event_at", "event_id"])
-        path = lakehouse.atomic_write_parquet(merged.to_arrow().cast(CHECKLIST_EVENTS.schema),
-                                              folder / lakehouse.new_part_name())
-        for p in files:
-            p.unlink(missing_ok=True)
-        return CompactReport(len(files), merged.height, path)
+        now = clock.time()
+        folded = _folded(folder)
+        for name, at in list(folded.items()):
+            if now - at >= grace_seconds:
+                (folder / name).unlink(missing_ok=True)
+                del folded[name]
+        files = [p for p in lakehouse.data_files(folder) if p.name not in folded]
+        path = None
+        if len(files) >= 2:
+            parts = [lakehouse.conform(CHECKLIST_EVENTS, pq.read_table(p)) for p in files]
+            merged = pl.from_arrow(pa.concat_tables(parts))
+            merged = merged.unique("event_id", keep="first", maintain_order=True).sort(["event_at", "event_id"])
+            path = lakehouse.atomic_write_parquet(merged.to_arrow().cast(CHECKLIST_EVENTS.schema),
+                                                  folder / lakehouse.new_part_name())
+            if grace_seconds <= 0:
+                for p in files:
+                    p.unlink(missing_ok=True)
+            else:
+                folded.update({p.name: now for p in files})
+        tmp = folder / f"{_MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
+        tmp.write_text(json.dumps(folded))
+        tmp.replace(folder / _MANIFEST)
+        n_events = merged.height if path else 0
+        return CompactReport(len(files), n_events, path)
 
 
 # ---------------------------------------------------------------- edits from a table editor (pure)

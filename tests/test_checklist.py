@@ -220,9 +220,13 @@ def test_compact_keeps_state_and_history(lake):
     with lake.con() as con:
         before_state, before_hist = ck.state(con), ck.history(con)
     rep = ck.compact(r)
-    assert (rep.files_before, rep.events) == (13, 13) and n_files(r) == 1
+    # the folded files stay readable for the grace period: every event is there twice, read once
+    assert (rep.files_before, rep.events) == (13, 13) and n_files(r) == 14
     with lake.con() as con:
         assert ck.state(con).equals(before_state)
+        assert ck.history(con).equals(before_hist)
+    assert ck.compact(r, grace_seconds=0).path is None and n_files(r) == 1  # grace over: deleted
+    with lake.con() as con:
         assert ck.history(con).equals(before_hist)
     assert ck.compact(r).path is None  # nothing to fold
 
@@ -258,9 +262,11 @@ def test_writes_compact_automatically_past_the_threshold(lake, monkeypatch):
     monkeypatch.setattr(ck, "AUTO_COMPACT_FILES", 5)
     for i in range(6):
         ck.set_item(lake.root, "data_catalog", actor=f"u{i}", note=f"n{i}", now=at(i))
-    assert n_files(lake.root) == 1  # the 6th write found 6 files and folded them
+    folder = lake.root / "checklist_events"
+    assert len(ck._live_files(folder)) == 1  # the 6th write found 6 files and folded them
+    assert n_files(lake.root) == 7  # the 6 folded files stay readable for the grace period
     ck.set_item(lake.root, "data_catalog", actor="u6", note="n6", now=at(6))
-    assert n_files(lake.root) == 2
+    assert len(ck._live_files(folder)) == 2
     with lake.con() as con:
         assert ck.history(con)["note"].to_list() == [f"n{i}" for i in range(7)]
 

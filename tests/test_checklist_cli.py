@@ -30,7 +30,7 @@ def test_set_list_history_compact(lake, capsys):
     assert run(lake, "history", "data_catalog") == 0
     out = capsys.readouterr().out
     assert "glossary live" in out and "bo" in out
-    assert run(lake, "compact") == 0
+    assert run(lake, "compact", "--grace", "0") == 0
     assert "folded 3 files" in capsys.readouterr().out and n_files(lake) == 1
     with lake.con() as con:
         assert ck.history(con).height == 3

@@ -71,7 +71,7 @@ def test_eight_processes_append_800_events(lake):
     try:
         assert sorted(res.get(timeout=600)) == list(range(N_PROCS))
     finally:
-        pool.close()
+        pool.terminate()
         pool.join()
     assert len(lakehouse.data_files(lake.root / "checklist_events")) == N_PROCS * N_EVENTS
     _check_final_state(lake.root)
@@ -86,8 +86,10 @@ def test_compaction_during_concurrent_writes_loses_nothing(lake):
     gate = manager.Event()
     pool, res = _run_writers(lake.root, gate, auto_compact=50)
     seen, compactions = 0, 0
+    deadline = time.monotonic() + 600  # fail, never hang
     try:
         while not res.ready():
+            assert time.monotonic() < deadline, "writers did not finish in 10 minutes"
             rep = ck.compact(lake.root)
             compactions += rep.path is not None
             if compactions:
@@ -103,11 +105,12 @@ def test_compaction_during_concurrent_writes_loses_nothing(lake):
             time.sleep(0.05)
         res.get(timeout=600)
     finally:
-        pool.close()
+        gate.set()  # never leave a writer parked at the gate
+        pool.terminate()
         pool.join()
         manager.shutdown()
     assert compactions >= 1
-    ck.compact(lake.root)
+    ck.compact(lake.root, grace_seconds=0)  # past the grace period: folded files are deleted
     assert len(lakehouse.data_files(lake.root / "checklist_events")) == 1
     _check_final_state(lake.root)
 

@@ -70,6 +70,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(handler=run_template)
 
     c = cmds.add_parser("compact", help="fold the small event files into one (state and history unchanged)")
+    c.add_argument("--grace", type=float, default=ck.COMPACT_GRACE_SECONDS, metavar="SECONDS",
+                   help="keep folded files readable this long for readers that already listed them; "
+                        "they are deleted by a later compaction (default %(default)s)")
     c.set_defaults(handler=run_compact)
 
     for c in cmds.choices.values():
@@ -179,7 +182,7 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def run_compact(args: argparse.Namespace) -> int:
-    rep = ck.compact(root_of(args))
+    rep = ck.compact(root_of(args), grace_seconds=args.grace)
     if rep.path is None:
         print(f"nothing to compact ({rep.files_before} file(s))")
     else:
