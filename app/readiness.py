@@ -88,6 +88,7 @@ def editor(board: pl.DataFrame) -> None:
     cc = st.column_config
     st.data_editor(
         board.select(EDITOR_COLUMNS), key=key, hide_index=True, width="stretch", num_rows="fixed",
+        placeholder="–",
         disabled=not editable or ["title", "computed_status", "check", "evidence", "updated_by"],
         on_change=_on_edit, args=(key, ids),
         column_config={

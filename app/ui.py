@@ -59,10 +59,41 @@ def csv_bytes(df: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
+def label(name: str) -> str:
+    """A column name for people: "dataset_id" -> "Dataset", "cost_usd" -> "Cost ($)",
+    "opened_at" -> "Opened", "n_rows" -> "Rows", "share_null" -> "Share null"."""
+    unit = ""
+    for suffix, repl in (("_usd", " ($)"), ("_id", ""), ("_at", ""), ("_ms", " (ms)")):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name, unit = name[: -len(suffix)], repl
+            break
+    if name.startswith("n_") and len(name) > 2:
+        name = name[2:]
+    words = name.replace("_", " ").strip()
+    return (words[:1].upper() + words[1:] + unit) if words else name
+
+
+def auto_config(df: pl.DataFrame, column_config: dict | None) -> dict:
+    """Labels (and date formats) for every column the page did not configure itself."""
+    config = dict(column_config or {})
+    for name, dtype in df.schema.items():
+        if name in config:
+            continue
+        if isinstance(dtype, pl.Datetime):
+            config[name] = st.column_config.DatetimeColumn(label(name), format="D MMM YYYY, HH:mm")
+        elif dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(label(name), format="D MMM YYYY")
+        else:
+            config[name] = st.column_config.Column(label(name))
+    return config
+
+
 def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_config: dict | None = None,
           height: int | None = None) -> None:
-    """A dataframe capped at MAX_ROWS_SHOWN rows (saying so) with a CSV download of all rows."""
+    """A dataframe capped at MAX_ROWS_SHOWN rows (saying so) with a CSV download of all rows.
+    Columns the caller does not configure get readable labels and date formats."""
     shown = df.head(MAX_ROWS_SHOWN)
+    column_config = auto_config(shown, column_config)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config,
                  height=height if height else "auto", placeholder="–")
     if df.height > MAX_ROWS_SHOWN:

@@ -34,3 +34,14 @@ def test_hbar_colours_negative_values_red():
     spec = charts.hbar(df, x="v", y="bu", x_title="Net").to_dict()
     assert spec["encoding"]["color"]["condition"]["value"] == "#cf222e"
     assert spec["encoding"]["y"]["sort"] == "-x"
+
+
+def test_column_labels_for_people():
+    from app.ui import label
+
+    assert label("dataset_id") == "Dataset"
+    assert label("cost_usd") == "Cost ($)"
+    assert label("opened_at") == "Opened"
+    assert label("n_rows") == "Rows"
+    assert label("share_null_ref") == "Share null ref"
+    assert label("status") == "Status"
