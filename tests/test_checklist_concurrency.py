@@ -21,6 +21,16 @@ N_PROCS, N_EVENTS = 8, 100
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _plain_main(monkeypatch):
+    """Spawned children re-run the parent's ``__main__`` by path. In a pytest-xdist worker that has
+    run an AppTest, ``__main__`` is app/main.py (Streamlit runs the script as ``__main__``), so each
+    child would run the app and die. Children get a plain ``__main__`` instead."""
+    import types
+
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+
+
 def _writer(root: str, p: int, gate=None, auto_compact: int | None = None) -> int:
     """Process p < 7 owns item ITEMS[p] (status and note); process 7 sets owners on every item.
     With a ``gate`` (an Event), each writer pauses half-way until the test has compacted once;
