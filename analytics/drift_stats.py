@@ -14,8 +14,21 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
-from scipy.special import rel_entr
+
+# scipy is imported on first use: declaring rollups (and so opening the lakehouse) imports this
+# module, and scipy.stats alone costs ~1.5 s of start-up.
+
+
+def _stats():
+    from scipy import stats
+
+    return stats
+
+
+def rel_entr(p, q):
+    from scipy.special import rel_entr as _rel_entr
+
+    return _rel_entr(p, q)
 
 PSI_BINS = 10
 PSI_FLOOR = 1e-4  # proportion used for an empty bin so that log(ref/cur) stays finite
@@ -31,7 +44,7 @@ def n_unique_sorted(x: np.ndarray) -> int:
 
 def ks(ref: np.ndarray, cur: np.ndarray) -> tuple[float, float]:
     """Two-sample Kolmogorov-Smirnov (two-sided): (statistic D, p-value), via scipy."""
-    res = stats.ks_2samp(ref, cur)
+    res = _stats().ks_2samp(ref, cur)
     return float(res.statistic), float(res.pvalue)
 
 
@@ -109,7 +122,7 @@ def chisquare(ref_counts: Sequence[float], cur_counts: Sequence[float]) -> tuple
                          np.where(obs > 0, np.inf, 0.0))
     stat = float(terms.sum())
     dof = max(ref.size - 1, 1)
-    return stat, float(stats.chi2.sf(stat, dof)) if math.isfinite(stat) else 0.0
+    return stat, float(_stats().chi2.sf(stat, dof)) if math.isfinite(stat) else 0.0
 
 
 def z_proportions(n_ref: int, x_ref: int, n_cur: int, x_cur: int) -> tuple[float, float]:
@@ -120,7 +133,7 @@ def z_proportions(n_ref: int, x_ref: int, n_cur: int, x_cur: int) -> tuple[float
     if se == 0:
         return 0.0, 1.0 if p1 == p2 else 0.0
     z = (p1 - p2) / se
-    return z, float(2 * (1 - stats.norm.cdf(abs(z))))
+    return z, float(2 * (1 - _stats().norm.cdf(abs(z))))
 
 
 def psi(ref_counts: Sequence[float], cur_counts: Sequence[float], floor: float = PSI_FLOOR) -> float:

@@ -95,7 +95,7 @@ def section(results: list[dict]) -> str:
              "predictions per model and month straight from the raw prediction logs.", "",
              "| predictions | generate | rollups: full build | rollups: incremental (1 new month) | "
              "overview cold (all queries) | overview warm | DuckDB raw scan cold / warm (floor) | "
-             "pandas read+groupby / peak RSS | server: metrics visible / RSS |",
+             "pandas read+groupby / peak RSS | server: overview metrics visible / RSS |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         f, p, d, pd_, s = r["facts"], r["probe"], r["duckdb"], r["pandas"], r["server"]
@@ -105,6 +105,16 @@ def section(results: list[dict]) -> str:
             f"{fmt_s(d['cold_s'])} / {fmt_s(d['warm_s'])} | "
             + (f"{fmt_s(pd_['cold_s'])} / {pd_['peak_rss_mib']:,.0f} MiB" if pd_ else "skipped")
             + f" | {fmt_s(s.get('metrics_visible_s'))} / {s.get('rss_mib', 0):,.0f} MiB |")
+    lines += ["", "In the browser (real `streamlit run` server, Chromium; cold = first visit, the queries run; "
+              "warm = a revisit, as users meet it, with Streamlit's result cache):", "",
+              "| predictions | overview first load | overview revisit | Adoption cold / warm | "
+              "Value & ROI cold / warm | server RSS |", "|---|---|---|---|---|---|"]
+    for r in results:
+        s = r["server"]
+        if s:
+            lines.append(f"| {r['size']:,} | {fmt_s(s['metrics_visible_s'])} | {fmt_s(s['overview_warm_s'])} | "
+                         f"{fmt_s(s['adoption_cold_s'])} / {fmt_s(s['adoption_warm_s'])} | "
+                         f"{fmt_s(s['roi_cold_s'])} / {fmt_s(s['roi_warm_s'])} | {s['rss_mib']:,.0f} MiB |")
     lines += ["", "Per query (cold / warm):", "", "| query | " + " | ".join(f"{r['size']:,}" for r in results) + " |",
               "|---|" + "---|" * len(results)]
     for q in results[0]["probe"]["queries"]:
@@ -138,7 +148,13 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="+", type=int, default=[10_000_000])
     ap.add_argument("--no-pandas-above", type=int, default=200_000_000)
     ap.add_argument("--no-server", action="store_true")
+    ap.add_argument("--render", type=Path, help="rebuild the results from the JSON lines of an earlier run's log")
     args = ap.parse_args()
+    if args.render:
+        rows = [json.loads(line) for line in args.render.read_text().splitlines() if line.startswith('{"size"')]
+        (RESULTS / "overview.md").write_text(machine() + "\n\n" + section(rows))
+        assemble()
+        return
     results = []
     for size in args.sizes:
         print(f"== {size:,} predictions", flush=True)

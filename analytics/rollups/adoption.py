@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analytics import experiments
-
 
 def record_experiment_value(root: Path) -> int:
+    from analytics import experiments  # imported here: scipy/statsmodels are slow to import
+
     return experiments.record_measured_value(root)
 
 
