@@ -90,3 +90,31 @@ def cached(fn: Callable[..., T], /, **kwargs: Any) -> T:
 
 def problems() -> list[str]:
     return lakehouse.problems(connection())
+
+
+_warm_up_started = threading.Event()
+
+
+def warm_up_in_background() -> None:
+    """While someone reads the sign-in page, import the analytics stack and open the lakehouse in a
+    background thread, once per server process, so the first page after sign-in does not pay for it."""
+    if _warm_up_started.is_set():
+        return
+    _warm_up_started.set()
+
+    def work() -> None:
+        try:
+            import altair  # noqa: F401
+
+            import analytics.adoption  # noqa: F401
+            import analytics.checklist  # noqa: F401
+            import analytics.overview  # noqa: F401
+            import analytics.roi  # noqa: F401
+
+            _connection(str(root()), lakehouse.lakehouse_version(root()))
+        except Exception:  # a failed warm-up only means a slower first page; pages report real errors
+            import logging
+
+            logging.getLogger("scaleboard").warning("warm-up failed", exc_info=True)
+
+    threading.Thread(target=work, name="scaleboard-warm-up", daemon=True).start()

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from app import auth, filters, health  # noqa: E402
+from app import auth, data, filters, health  # noqa: E402
 from app.navigation import PAGES, PAGES_DIR, SECTIONS, SIGNIN, pages_for  # noqa: E402
 
 
@@ -28,6 +28,7 @@ st.set_page_config(page_title="Scaleboard", page_icon=":material/monitoring:", l
 
 user = auth.gate()
 if user is None:
+    data.warm_up_in_background()
     # every page URL runs the sign-in page (no "page not found"), and after sign-in the rerun opens
     # the page that was asked for, if the role may see it
     st.navigation([_page(SIGNIN), *(_page(replace(SIGNIN, url_path=p.url_path, default=False)) for p in PAGES)],
