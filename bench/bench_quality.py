@@ -128,7 +128,7 @@ def main() -> None:
     full = run(root, ", window_days: 800")
     lines = [
         "## Data quality checks (issue 5)", "",
-        f"Machine: 2 cores (shared), run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; one run each, in one process.",
+        f"Machine: 2 cores, run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; one run each, in one process.",
         f"Table: predictions, {args.rows:,} rows over 24 months, {n_files} Parquet files ({size_gb:.1f} GB, zstd)"
         + (f", built in {built:.0f} s" if built else "") + ".", "",
         "| case | checks | queries | wall time | target |", "|---|---|---|---|---|",
@@ -137,7 +137,7 @@ def main() -> None:
         f"| same 20 checks, windows covering every row (full scan; uniqueness still 1 day) | {full[1]} | {full[2]} | {full[0]:.1f} s | < 30 s |",
         "", "Queries: one aggregate scan of the table for all 20 checks, plus one bounded `limit 5` sample "
         "query for the breached row-level check (country_iso: 20% lower-case codes). "
-        f"Load average during the run: {os.getloadavg()[0]:.1f} on 2 cores (other engineers' jobs).", ""]
+        f"1-minute load average after the run: {os.getloadavg()[0]:.1f} on 2 cores (above 2 means other work shared the machine).", ""]
     text = "\n".join(lines)
     print(text)
     out = Path(__file__).resolve().parent / "results" / "quality.md"

@@ -87,8 +87,8 @@ def fmt_s(x: float | None) -> str:
     return f"{x * 1000:,.0f} ms" if x < 10 else f"{x:,.1f} s"
 
 
-def section(results: list[dict]) -> str:
-    lines = ["## Executive overview (issue 2)", "",
+def section(results: list[dict], measured_at: datetime | None = None) -> str:
+    lines = ["## Executive overview (issue 2)", "", machine(measured_at), "",
              "Window: 12 months ending " + END + ". Cold = first call in a fresh process, including opening "
              "the lakehouse (views over every file); warm = median of 5 repeats on the same connection "
              "(before Streamlit's result cache, which makes repeats ~0 ms). The floor and pandas compute "
@@ -105,10 +105,14 @@ def section(results: list[dict]) -> str:
             f"{fmt_s(d['cold_s'])} / {fmt_s(d['warm_s'])} | "
             + (f"{fmt_s(pd_['cold_s'])} / {pd_['peak_rss_mib']:,.0f} MiB" if pd_ else "skipped")
             + f" | {fmt_s(s.get('metrics_visible_s'))} / {s.get('rss_mib', 0):,.0f} MiB |")
+    notes = [f"{r['size']:,} rows: {r['facts']['note']}" for r in results if r["facts"].get("note")]
+    if notes:
+        lines += ["", "Notes: " + "; ".join(notes) + " (bench/results/demo.md measures the generator itself)."]
     lines += ["", "In the browser (real `streamlit run` server started fresh, Chromium; the overview's first load "
               "is timed from clicking *Sign in* after 3 s on the sign-in form, during which the server warms up; "
               "cold = first visit, the queries run; warm = a revisit, as users meet it, with Streamlit's result "
-              "cache):", "",
+              "cache). One run per cell; page times include the browser drawing charts and tables, which "
+              "is why a revisit can take longer than a first visit:", "",
               "| predictions | overview first load | overview revisit | Adoption cold / warm | "
               "Value & ROI cold / warm | server RSS |", "|---|---|---|---|---|---|"]
     for r in results:
@@ -128,19 +132,20 @@ def section(results: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def machine() -> str:
+def machine(measured_at: datetime | None = None) -> str:
     import psutil
 
     mem = psutil.virtual_memory().total / 2**30
     return (f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, "
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}. "
-            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.")
+            f"Measured {measured_at or datetime.now(UTC):%Y-%m-%d %H:%M} UTC.")
 
 
 def assemble() -> None:
     parts = ["# Benchmark results", "", "Produced by `make bench` / `make bench-full` (bench/run.py and the "
              "bench_*.py scripts); every number below was measured, none is typed in.", ""]
-    for f in sorted(RESULTS.glob("*.md")):
+    # the executive overview (issue 2) first, then each capability's own benchmark
+    for f in sorted(RESULTS.glob("*.md"), key=lambda p: (p.stem != "overview", p.stem)):
         parts.append(f.read_text().strip() + "\n")
     (HERE / "RESULTS.md").write_text("\n".join(parts))
 
@@ -154,7 +159,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.render:
         rows = [json.loads(line) for line in args.render.read_text().splitlines() if line.startswith('{"size"')]
-        (RESULTS / "overview.md").write_text(machine() + "\n\n" + section(rows))
+        finished = datetime.fromtimestamp(args.render.stat().st_mtime, UTC)
+        (RESULTS / "overview.md").write_text(section(rows, finished))
         assemble()
         return
     results = []
@@ -168,7 +174,7 @@ def main() -> None:
         print(json.dumps(r, default=str), flush=True)
         results.append(r)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "overview.md").write_text(machine() + "\n\n" + section(results))
+    (RESULTS / "overview.md").write_text(section(results))
     assemble()
     print((HERE / "RESULTS.md").read_text())
 
