@@ -8,18 +8,13 @@ reads small tables and rollups, never raw logs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import polars as pl
 
 from analytics import sql
-
-
-def previous_window(start_date: date, end_date: date) -> tuple[date, date]:
-    """The window of equal length that ends the day before ``start_date`` (for deltas)."""
-    days = (end_date - start_date).days + 1
-    return start_date - timedelta(days=days), start_date - timedelta(days=1)
+from analytics.roi import previous_window  # the window of equal length before (for deltas)
 
 
 @dataclass(frozen=True)
