@@ -32,6 +32,9 @@ def _open(b, url: str, name: str, password: str):
     page.goto(url + "/readiness")
     sign_in_page(page, name, password)
     page.get_by_text("Progress by owner").wait_for(timeout=90_000)
+    # the editor grid draws its cells after the page settles
+    page.wait_for_function("""[...document.querySelectorAll('[data-testid="stDataFrame"]')]
+        .some(e => e.textContent.includes('Evidence says'))""", timeout=90_000)
     page.wait_for_timeout(1000)
     return page
 

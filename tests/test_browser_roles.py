@@ -102,6 +102,9 @@ def test_each_role_sees_exactly_its_pages(server, role):
     for p in ROLE_PAGES[role]:
         page.locator("[data-testid='stSidebarNav'] a", has_text=TITLES[p]).first.click()
         _settled(page)
+        # the title is the page's first element; wait for it (a first visit may import scipy etc.)
+        page.locator("h1").first.wait_for(timeout=120_000)
+        _settled(page)
         assert page.locator("h1").count() >= 1, (role, p)
         assert page.locator("[data-testid='stException']").count() == 0, (role, p)
     e2e.screenshot(page, f"roles_{role}")
