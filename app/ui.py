@@ -98,8 +98,9 @@ def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_con
                  height=height if height else "auto", placeholder="–")
     if df.height > MAX_ROWS_SHOWN:
         st.caption(f"Showing the first {MAX_ROWS_SHOWN:,} of {df.height:,} rows; the download has all.")
-    st.download_button("Download CSV", csv_bytes(df), file_name=filename or f"{key}.csv", mime="text/csv",
-                       key=f"dl_{key}", icon=":material/download:")
+    # the CSV is built when the button is clicked, not on every run of the page
+    st.download_button("Download CSV", lambda: csv_bytes(df), file_name=filename or f"{key}.csv",
+                       mime="text/csv", key=f"dl_{key}", icon=":material/download:")
 
 
 # ---------------------------------------------------------------- column configs
