@@ -380,3 +380,15 @@ def read_entries_csv(data: bytes) -> pl.DataFrame:
     except Exception as exc:  # polars raises several types for malformed CSV
         raise InputError(f"The file could not be read as CSV ({type(exc).__name__}); save it as "
                          "comma-separated text with a header row.") from exc
+
+
+def forecast_error_reduction(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
+                             business_units=None, countries=None) -> pl.DataFrame:
+    """Incentive KPI for regressors: how much smaller the model's error is than a naive forecast that
+    always predicts the mean of the actual values, over labelled predictions in weeks starting in the
+    window: ``1 - RMSE(model) / SD(actual)`` (1 = perfect, 0 = no better than the mean, < 0 = worse).
+    One row per regression model: n_labelled, rmse, sd_actual, forecast_error_reduction. Reads the
+    performance rollup, never raw rows. ``countries`` is ignored (outcomes carry no country)."""
+    _check_window(start_date, end_date)
+    return sql.run(con, "roi_forecast_error_reduction", start_date=start_date, end_date=end_date,
+                   business_units=_filters(business_units))

@@ -84,6 +84,14 @@ with right, ui.panel("Incentive KPIs"):
         model_id=None, name="Model", business_unit="Business unit",
         incremental_revenue_usd=ui.usd_col("Incremental revenue"), n_runs="Model runs",
         revenue_per_run_usd=st.column_config.NumberColumn("Revenue per run", format="$%.4f")))
+    fer = data.cached(roi.forecast_error_reduction, **f.params())
+    ui.table(fer, key="forecast_error_reduction", height=180, column_config=ui.columns(
+        model_id=None, name="Model", business_unit="Business unit", n_labelled="Labelled predictions",
+        rmse=st.column_config.NumberColumn("RMSE", format="%.2f"),
+        sd_actual=st.column_config.NumberColumn("Naive RMSE (SD of actuals)", format="%.2f"),
+        forecast_error_reduction=ui.pct_col("Reduction in forecast error",
+                                            help="1 - RMSE / SD of actuals: error saved against always "
+                                                 "forecasting the mean.")))
     dep = data.cached(roi.deployments_per_month, **f.params())
     if not dep.is_empty():
         st.bar_chart(dep, x="month", y="n_production_deployments", x_label="",

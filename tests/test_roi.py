@@ -267,3 +267,43 @@ def test_a_measured_experiment_line_adds_to_the_main_line_instead_of_replacing_i
     ])
     v = roi_mod.portfolio_value(lake.con(), start_date=date(2026, 1, 1), end_date=date(2026, 1, 31))
     assert v.benefit_usd == 1050.0
+
+
+def test_forecast_error_reduction_matches_sklearn_through_the_rollup(lake):
+    """1 - RMSE(model) / SD(actuals), computed from the performance rollup, equals the same formula
+    on the raw rows with scikit-learn and numpy (population SD = RMSE of the always-the-mean forecast)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    import numpy as np
+    from sklearn.metrics import mean_squared_error
+
+    from analytics import roi as roi_mod
+
+    rng = np.random.default_rng(3)
+    lake.put("models", [
+        {"model_id": "reg", "name": "Reg", "business_unit": "Ops", "stage": "production", "task": "regression"},
+        {"model_id": "cls", "name": "Cls", "business_unit": "Ops", "stage": "production",
+         "task": "classification"}])
+    t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)  # a Monday
+    y = np.round(rng.normal(100, 15, 300), 1)
+    pred = np.round(y + rng.normal(0, 5, 300), 1)
+    preds, outs = [], []
+    for i in range(300):
+        at = t0 + timedelta(hours=5 * i)
+        preds.append({"prediction_at": at, "model_id": "reg", "version": "v1", "request_id": f"r{i}",
+                      "score": float(pred[i]), "prediction": float(pred[i])})
+        outs.append({"request_id": f"r{i}", "model_id": "reg", "observed_at": at + timedelta(days=2),
+                     "label": float(y[i])})
+    lake.put("model_versions", [{"model_id": "reg", "version": "v1", "registered_at": t0 - timedelta(days=60),
+                                 "train_start_at": t0 - timedelta(days=90), "train_end_at": t0 - timedelta(days=61)}])
+    lake.put("predictions", preds)
+    lake.put("outcomes", outs)
+    lake.refresh()
+    got = roi_mod.forecast_error_reduction(lake.con(), start_date=date(2025, 12, 1), end_date=date(2026, 3, 31))
+    assert got["model_id"].to_list() == ["reg"]  # classifiers are not forecasts
+    row = got.row(0, named=True)
+    rmse = mean_squared_error(y, pred) ** 0.5
+    assert row["n_labelled"] == 300
+    assert row["rmse"] == pytest.approx(rmse, rel=1e-9)
+    assert row["sd_actual"] == pytest.approx(np.std(y), rel=1e-9)
+    assert row["forecast_error_reduction"] == pytest.approx(1 - rmse / np.std(y), rel=1e-9)

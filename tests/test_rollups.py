@@ -70,3 +70,19 @@ def test_usage_rollup_counts_invocations_per_user_week(lake):
 def test_all_rollups_declare_schema_and_source():
     for r in rollups.all_rollups():
         assert r.schema.names and r.source and (r.sql_name or r.compute)
+
+
+def test_a_rollup_whose_columns_changed_is_rebuilt(lake):
+    import json
+
+    lake.put("predictions", _preds(datetime(2025, 1, 1, tzinfo=UTC), 20))
+    lake.refresh()
+    state = lake.root / "_rollups" / "rollup_predictions_daily" / "_state.json"
+    saved = json.loads(state.read_text())
+    saved["__schema__"] = "model_id:string"  # as written by an older declaration of the rollup
+    state.write_text(json.dumps(saved))
+    rep = {r.name: r for r in lake.refresh()}["rollup_predictions_daily"]
+    assert rep.rebuilt and rep.new_files == 1
+    assert not {r.name: r for r in lake.refresh()}["rollup_predictions_daily"].rebuilt  # once
+    con = lake.con()
+    assert _daily(con).equals(_exact(con))

@@ -114,6 +114,13 @@ def _fingerprint(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+_SCHEMA_KEY = "__schema__"
+
+
+def _schema_token(r: Rollup) -> str:
+    return ",".join(f"{f.name}:{f.type}" for f in r.schema)
+
+
 @dataclass(frozen=True)
 class RefreshReport:
     name: str
@@ -139,9 +146,11 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
             state: dict[str, list[int]] = {}
             if state_path.exists() and not full:
                 state = json.loads(state_path.read_text())
+            # a rollup whose declared columns changed is rebuilt (its old parts lack the new columns)
+            schema_changed = bool(state) and state.pop(_SCHEMA_KEY, None) != _schema_token(r)
             src_files = data_files(root / table(r.source).name)
             current = {str(p.relative_to(root)): _fingerprint(p) for p in src_files}
-            rebuilt = full or any(current.get(k) != v for k, v in state.items())
+            rebuilt = full or schema_changed or any(current.get(k) != v for k, v in state.items())
             if rebuilt:
                 shutil.rmtree(folder, ignore_errors=True)
                 state = {}
@@ -166,7 +175,7 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
                 state.update({k: current[k] for k in current if root / k in set(new)})
                 folder.mkdir(parents=True, exist_ok=True)
                 tmp = state_path.with_suffix(".json.tmp")
-                tmp.write_text(json.dumps(state))
+                tmp.write_text(json.dumps({**state, _SCHEMA_KEY: _schema_token(r)}))
                 tmp.replace(state_path)
             reports.append(RefreshReport(r.name, len(new), rows, rebuilt, time.perf_counter() - t0))
     return reports

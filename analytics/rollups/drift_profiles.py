@@ -50,6 +50,7 @@ ROLLUPS = [
                ("model_id", pa.string()), ("version", pa.string()), ("week_start", pa.date32()),
                ("label", pa.float64()), ("score_bin", pa.int32()), ("n", pa.int64()),
                ("sum_abs_err", pa.float64()), ("sum_sq_err", pa.float64()),
+               ("sum_label", pa.float64()), ("sum_label_sq", pa.float64()),
            ])),
 ]
 

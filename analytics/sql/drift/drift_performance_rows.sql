@@ -23,7 +23,10 @@ final as (
             as score_bin,
         count(*) as n,
         sum(abs(score - label)) as sum_abs_err,
-        sum((score - label) * (score - label)) as sum_sq_err
+        sum((score - label) * (score - label)) as sum_sq_err,
+        -- the actual values' sums give their spread: the error of a naive always-the-mean forecast
+        sum(label) as sum_label,
+        sum(label * label) as sum_label_sq
     from labelled
     group by all
 )
