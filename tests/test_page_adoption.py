@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-PROJECT = Path(__file__).resolve().parent.parent
-MAIN = str(PROJECT / "app" / "main.py")
-PAGE = str(PROJECT / "pages" / "adoption.py")
+from apptest import open_page
 
 
 def _open(role: str = "product_manager") -> AppTest:
-    from app import auth
-
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    at.session_state["user"] = auth.test_session(role)
-    at.run()
-    at.switch_page(PAGE)
-    return at.run()
+    return open_page("adoption", role, timeout=60)
 
 
 def test_adoption_page_renders_and_reacts_to_filters(app_env):

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-PROJECT = Path(__file__).resolve().parent.parent
-MAIN = str(PROJECT / "app" / "main.py")
-PAGE = str(PROJECT / "pages" / "compliance.py")
+from apptest import open_page
 
 
 def _open(role: str = "steward") -> AppTest:
-    from app import auth
-
-    at = AppTest.from_file(MAIN, default_timeout=90)
-    at.session_state["user"] = auth.test_session(role, name="Sven Andersson")
-    at.run()
-    at.switch_page(PAGE)
-    return at.run()
+    return open_page("compliance", role, name="Sven Andersson")
 
 
 def test_compliance_page_renders(app_env):

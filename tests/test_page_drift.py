@@ -4,18 +4,15 @@ table, and a changed widget re-run without exceptions."""
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from app import auth
-from tests.conftest import PROJECT
+from apptest import page_path, signed_in
 
 
 @pytest.mark.slow
 def test_drift_page_renders_and_reacts(app_env) -> None:
-    at = AppTest.from_file(str(PROJECT / "app" / "main.py"), default_timeout=120)
-    at.session_state["user"] = auth.test_session("data_scientist")
+    at = signed_in("data_scientist", timeout=120)
     at.query_params["model"] = "churn_propensity"
-    at.switch_page(str(PROJECT / "pages" / "drift.py"))
+    at.switch_page(page_path("drift"))
     at.run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Drift explorer"

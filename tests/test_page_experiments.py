@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-PROJECT = Path(__file__).resolve().parent.parent
-MAIN = str(PROJECT / "app" / "main.py")
-PAGE = str(PROJECT / "pages" / "experiments.py")
+from apptest import open_page
 
 
 def _open() -> AppTest:
-    from app import auth
-
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    at.session_state["user"] = auth.test_session("product_manager")
-    at.run()
-    at.switch_page(PAGE)
-    return at.run()
+    return open_page("experiments", "product_manager", timeout=60)
 
 
 def test_experiments_page_renders_and_switches_tests(app_env):

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.kpis import REGISTRY
-
-PROJECT = Path(__file__).resolve().parent.parent
-MAIN = str(PROJECT / "app" / "main.py")
+from apptest import signed_in
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    try:  # signed in when the app has sign-in
-        from app import auth
-
-        at.session_state["user"] = auth.test_session("executive")
-    except (ImportError, AttributeError):
-        pass
-    return at
+    return signed_in("executive", timeout=60)
 
 
 def _labels(at: AppTest) -> list[str]:

@@ -4,23 +4,14 @@ incident must show), a steward acting on its task, and an empty lakehouse."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-PROJECT = Path(__file__).resolve().parent.parent
-MAIN = str(PROJECT / "app" / "main.py")
-PAGE = str(PROJECT / "pages" / "quality.py")
+from apptest import open_page
 
 
 def _open(role: str = "steward") -> AppTest:
-    from app import auth
-
-    at = AppTest.from_file(MAIN, default_timeout=90)
-    at.session_state["user"] = auth.test_session(role, name="Sven Andersson")
-    at.run()
-    at.switch_page(PAGE)
-    return at.run()
+    return open_page("quality", role, name="Sven Andersson")
 
 
 def test_quality_page_shows_the_broken_feed(app_env):

@@ -10,10 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import checklist as ck
 from analytics import lakehouse
-
-PROJECT = Path(__file__).resolve().parent.parent
-MAIN = str(PROJECT / "app" / "main.py")
-PAGE = str(PROJECT / "pages" / "readiness.py")
+from apptest import open_page
 
 
 @pytest.fixture
@@ -26,13 +23,7 @@ def own_lake(demo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def _open(role: str = "executive") -> AppTest:
-    from app import auth
-
-    at = AppTest.from_file(MAIN, default_timeout=90)
-    at.session_state["user"] = auth.test_session(role, name=f"{role}-tester")
-    at.run()
-    at.switch_page(PAGE)
-    return at.run()
+    return open_page("readiness", role, name=f"{role}-tester")
 
 
 def test_readiness_page_renders_with_demo_story(own_lake):

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from analytics import lakehouse
-
-PROJECT = Path(__file__).resolve().parent.parent
-MAIN = str(PROJECT / "app" / "main.py")
-PAGE = str(PROJECT / "pages" / "roi.py")
+from apptest import open_page
 
 
 def _open(role: str = "product_manager") -> AppTest:
-    from app import auth
-
-    at = AppTest.from_file(MAIN, default_timeout=90)
-    at.session_state["user"] = auth.test_session(role, name="Pat PM")
-    at.run()
-    at.switch_page(PAGE)
-    return at.run()
+    return open_page("roi", role, name="Pat PM")
 
 
 def test_roi_page_renders_and_reacts(app_env):
