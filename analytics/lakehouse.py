@@ -67,9 +67,13 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _view_sql(spec: Table, files: Sequence[Path], present: set[str]) -> str:
+def view_sql(schema: pa.Schema, files: Sequence[Path], present: set[str]) -> str:
+    """SELECT with exactly ``schema``'s columns over ``files`` (matched by name; columns not in
+    ``present`` read as typed nulls); an empty, typed SELECT when there are no files."""
+    if not files:
+        present = set()  # nothing to read from: every column is a typed null
     cols = []
-    for f in spec.schema:
+    for f in schema:
         typ = duck_type(f.type)
         src = f"cast({quote_ident(f.name)} as {typ})" if f.name in present else f"cast(null as {typ})"
         cols.append(f"{src} as {quote_ident(f.name)}")
@@ -96,7 +100,7 @@ def register_table(con: duckdb.DuckDBPyConnection, root: Path, name: str,
             continue
         except Exception as exc:  # corrupt or truncated file: skip it, say so
             problems.append(f"{spec.name}: unreadable file {p.name} skipped ({type(exc).__name__}: {exc})")
-    con.sql(f"create or replace view {quote_ident(view or spec.name)} as {_view_sql(spec, good, present)}")
+    con.sql(f"create or replace view {quote_ident(view or spec.name)} as {view_sql(spec.schema, good, present)}")
     return problems
 
 

@@ -75,25 +75,20 @@ def rollup_dir(root: Path, name: str) -> Path:
 
 def register_views(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
     """One view per rollup over its parts (empty, with the declared columns, when not built)."""
-    from analytics.lakehouse import _sql_str, data_files, duck_type, quote_ident
+    from analytics.lakehouse import data_files, quote_ident, view_sql
 
     problems = []
     for r in all_rollups():
         files = data_files(rollup_dir(root, r.name))
-        cols = ", ".join(f"cast(null as {duck_type(f.type)}) as {quote_ident(f.name)}" for f in r.schema)
-        body = f"select {cols} where false"
-        if files:
-            paths = "[" + ", ".join(_sql_str(str(p)) for p in files) + "]"
-            proj = ", ".join(f"cast({quote_ident(f.name)} as {duck_type(f.type)}) as {quote_ident(f.name)}"
-                             for f in r.schema)
-            body = f"select {proj} from read_parquet({paths}, union_by_name = true)"
+        # parts are written with exactly the declared columns (a changed declaration forces a rebuild)
+        body = view_sql(r.schema, files, set(r.schema.names))
         try:
             con.sql(f"create or replace view {quote_ident(r.name)} as {body}")
             if files:
                 con.sql(f"select * from {quote_ident(r.name)} limit 0").fetchall()
         except duckdb.Error as exc:
             problems.append(f"rollup {r.name} unreadable ({exc}); run `scaleboard refresh --full`")
-            con.sql(f"create or replace view {quote_ident(r.name)} as select {cols} where false")
+            con.sql(f"create or replace view {quote_ident(r.name)} as {view_sql(r.schema, [], set())}")
     return problems
 
 
@@ -132,7 +127,7 @@ class RefreshReport:
 
 def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> list[RefreshReport]:
     """Bring every rollup up to date with its source table. Safe to run concurrently (file lock)."""
-    from analytics.lakehouse import _view_sql, atomic_write_parquet, data_files, new_part_name
+    from analytics.lakehouse import atomic_write_parquet, data_files, new_part_name, view_sql
 
     root = Path(root)
     reports = []
@@ -163,7 +158,7 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
 
                 for p in new:
                     present.update(pq.read_schema(p).names)
-                con.sql(f"create view src as {_view_sql(table(r.source), new, present)}")
+                con.sql(f"create view src as {view_sql(table(r.source).schema, new, present)}")
                 out = r.compute(con, "src", root) if r.compute else sql.run(con, r.sql_name or r.name)
                 if isinstance(out, pl.DataFrame):
                     out = out.to_arrow()
