@@ -8,7 +8,8 @@ Contract shared by the functions here:
   models, business units, teams and countries.
 * **Tried / active** = invoked the model (usage event ``invoke``) in a week whose Monday falls in
   ``[start_date, end_date]`` (read from the weekly usage rollup, never from raw events).
-* **Regular** = invoked it in at least 3 of the 4 weeks up to the week containing ``end_date``.
+* **Regular** = tried, and invoked it in at least 3 of the 4 weeks up to the week containing
+  ``end_date`` (the "tried" condition keeps the funnel nested for windows shorter than 4 weeks).
 * **Adoption rate** = active / eligible. Filters: business unit via ``models.business_unit``;
   country and team via the eligible user's own country and team.
 """
@@ -47,10 +48,18 @@ def _rate(active: int, eligible: int) -> float | None:
 
 def adoption_cells(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
                    business_units=None, countries=None) -> pl.DataFrame:
-    """One row per model, business unit, team and country: n_eligible, n_tried, n_regular,
-    n_invocations (additive counts of model-user pairs)."""
+    """One row per model, business unit, team and country: n_eligible, n_tried, n_regular
+    (additive counts of model-user pairs)."""
     _check(start_date, end_date)
     return sql.run(con, "adoption_cells", start_date=start_date, end_date=end_date,
+                   business_units=_list(business_units), countries=_list(countries))
+
+
+def invocations(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
+                business_units=None, countries=None) -> pl.DataFrame:
+    """One row per cell of ``adoption_cells``: n_invocations by the cell's eligible seats in the window."""
+    _check(start_date, end_date)
+    return sql.run(con, "adoption_invocations", start_date=start_date, end_date=end_date,
                    business_units=_list(business_units), countries=_list(countries))
 
 
@@ -72,8 +81,13 @@ def adoption_summary(con: duckdb.DuckDBPyConnection, *, start_date: date, end_da
                          countries=countries)
     ps, pe = previous_window(start_date, end_date)
     prev = adoption_cells(con, start_date=ps, end_date=pe, business_units=business_units, countries=countries)
-    e, a, r = (int(cur[c].sum()) for c in ("n_eligible", "n_tried", "n_regular"))
-    pe_, pa_ = int(prev["n_eligible"].sum()), int(prev["n_tried"].sum())
+    return summarize(cur, prev)
+
+
+def summarize(cells: pl.DataFrame, prev_cells: pl.DataFrame) -> AdoptionSummary:
+    """The summary from ``adoption_cells`` for a window and for the window before it (pure)."""
+    e, a, r = (int(cells[c].sum()) for c in ("n_eligible", "n_tried", "n_regular"))
+    pe_, pa_ = int(prev_cells["n_eligible"].sum()), int(prev_cells["n_tried"].sum())
     return AdoptionSummary(e, a, _rate(a, e), _rate(pa_, pe_), r, pe_, pa_)
 
 
@@ -84,8 +98,10 @@ def adoption_by(con: duckdb.DuckDBPyConnection, *, dimension: str, start_date: d
     adoption rate, lowest first."""
     if dimension not in DIMENSIONS:
         raise InputError(f"Cannot break adoption down by '{dimension}'; choose one of {', '.join(DIMENSIONS)}.")
-    cells = adoption_cells(con, start_date=start_date, end_date=end_date, business_units=business_units,
-                           countries=countries)
+    window = {"start_date": start_date, "end_date": end_date, "business_units": business_units,
+              "countries": countries}
+    cells = adoption_cells(con, **window).join(invocations(con, **window), on=list(DIMENSIONS), how="left",
+                                               nulls_equal=True)
     out = cells.group_by(dimension).agg(pl.col("n_eligible", "n_tried", "n_regular", "n_invocations").sum())
     out = out.with_columns((pl.col("n_tried") / pl.col("n_eligible")).alias("adoption_rate"),
                            (pl.col("n_regular") / pl.col("n_eligible")).alias("share_regular"))

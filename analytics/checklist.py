@@ -23,7 +23,7 @@ import re
 import time as clock
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -117,6 +117,7 @@ class ReadinessSummary:
     n_blocked: int
     n_disagreements: int  # marked done while the live evidence says otherwise
     prev_share_done: float | None  # share done as of PREV_DAYS days earlier, from the event history
+    items: pl.DataFrame | None = field(default=None, compare=False, repr=False)  # ``state`` now
 
 
 # ---------------------------------------------------------------- validation (pure)
@@ -295,16 +296,29 @@ def share_done(state_df: pl.DataFrame) -> float | None:
 
 def readiness_summary(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None) -> ReadinessSummary:
     """Readiness now (``as_of``, default today) and ``PREV_DAYS`` days earlier, for the overview."""
-    from analytics import evidence
+    from analytics import evidence, parallel
 
     today = as_of or datetime.now(UTC).date()
-    now = state(con, as_of=today)
-    prev = state(con, as_of=today - timedelta(days=PREV_DAYS))
-    dis = evidence.with_evidence(con, now, as_of=today)["is_disagreement"].sum()
+    done = parallel.run_all(con, {"evidence": (evidence.evidence, {"as_of": today}),
+                                  "now": (state, {"as_of": today}),
+                                  "prev": (state, {"as_of": previous_day(today)})})
+    return summarize(done["now"], done["prev"], done["evidence"])
+
+
+def previous_day(today: date) -> date:
+    """The day the overview's readiness delta compares with."""
+    return today - timedelta(days=PREV_DAYS)
+
+
+def summarize(now: pl.DataFrame, prev: pl.DataFrame, evidence_df: pl.DataFrame) -> ReadinessSummary:
+    """The summary from ``state`` now and at ``previous_day`` and ``evidence.evidence`` now (pure)."""
+    from analytics import evidence
+
+    dis = evidence.attach(now, evidence_df)["is_disagreement"].sum()
     return ReadinessSummary(
         n_items=now.height, n_done=int((now["status"] == "done").sum()), share_done=share_done(now),
         n_overdue=int(now["is_overdue"].sum()), n_blocked=int((now["status"] == "blocked").sum()),
-        n_disagreements=int(dis), prev_share_done=share_done(prev))
+        n_disagreements=int(dis), prev_share_done=share_done(prev), items=now)
 
 
 # ---------------------------------------------------------------- the one write path
@@ -314,8 +328,7 @@ def _connect_events(root: Path | str) -> duckdb.DuckDBPyConnection:
     between listing and reading (the compacted file holds the same events)."""
     for attempt in range(5):
         # only this table: the write path must not depend on rollups or other tables
-        con = duckdb.connect(":memory:")
-        con.sql("set TimeZone = 'UTC'")
+        con = lakehouse.new_connection()
         if not lakehouse.register_table(con, Path(root), CHECKLIST_EVENTS.name):
             try:
                 con.sql("select count(*) from checklist_events").fetchall()

@@ -112,8 +112,7 @@ def freeze_bins(values: pl.DataFrame) -> list[dict]:
 
 
 def _full_connection(root: Path, source: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:")
-    con.sql("set TimeZone = 'UTC'")
+    con = lakehouse.new_connection()
     lakehouse.register_table(con, root, source, view="src")
     return con
 

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import duckdb
 import polars as pl
 
-from analytics import sql
+from analytics import parallel, sql
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,11 @@ def evidence(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None) -> pl
     evidence (a sentence), done_at, progress_at. ``as_of`` defaults to today (UTC)."""
     day = as_of or datetime.now(UTC).date()
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+    measured = parallel.run_all(con, {rule.item_id: (sql.run, {"name": rule.sql_name, "as_of": day,
+                                                               "as_of_end": end}) for rule in RULES})
     rows = []
     for rule in RULES:
-        r = sql.run(con, rule.sql_name, as_of=day, as_of_end=end).row(0, named=True)
+        r = measured[rule.item_id].row(0, named=True)
         n_ok, n_total = int(r["n_ok"] or 0), int(r["n_total"] or 0)
         if rule.unit == "per_month":
             value: float | None = n_ok / WINDOW_MONTHS
@@ -107,7 +109,12 @@ def with_evidence(con: duckdb.DuckDBPyConnection, state_df: pl.DataFrame, *,
                   as_of: date | None = None) -> pl.DataFrame:
     """The checklist state with computed_status, evidence and is_disagreement (marked done,
     evidence says not done) joined on item_id; items without evidence get nulls and False."""
-    ev = evidence(con, as_of=as_of).select("item_id", "computed_status", "evidence")
+    return attach(state_df, evidence(con, as_of=as_of))
+
+
+def attach(state_df: pl.DataFrame, evidence_df: pl.DataFrame) -> pl.DataFrame:
+    """``with_evidence`` for an ``evidence`` frame already computed (pure)."""
+    ev = evidence_df.select("item_id", "computed_status", "evidence")
     return state_df.join(ev, on="item_id", how="left").with_columns(
         is_disagreement=((pl.col("status") == "done") & pl.col("computed_status").is_not_null()
                          & (pl.col("computed_status") != "done")))

@@ -67,9 +67,14 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def view_sql(schema: pa.Schema, files: Sequence[Path], present: set[str]) -> str:
+def view_sql(schema: pa.Schema, files: Sequence[Path], present: set[str], *, uniform: bool = False) -> str:
     """SELECT with exactly ``schema``'s columns over ``files`` (matched by name; columns not in
-    ``present`` read as typed nulls); an empty, typed SELECT when there are no files."""
+    ``present`` read as typed nulls); an empty, typed SELECT when there are no files.
+
+    ``uniform`` says every file has the same columns and types in the same order: DuckDB then binds
+    from the first file instead of reading every footer to unify them (most of opening a large
+    lakehouse).
+    """
     if not files:
         present = set()  # nothing to read from: every column is a typed null
     cols = []
@@ -81,7 +86,7 @@ def view_sql(schema: pa.Schema, files: Sequence[Path], present: set[str]) -> str
     if not files:
         return f"select {select} where false"
     paths = "[" + ", ".join(_sql_str(str(p)) for p in files) + "]"
-    return (f"select {select}\nfrom read_parquet({paths}, union_by_name = true, "
+    return (f"select {select}\nfrom read_parquet({paths}, union_by_name = {str(not uniform).lower()}, "
             f"hive_partitioning = false)")
 
 
@@ -92,16 +97,31 @@ def register_table(con: duckdb.DuckDBPyConnection, root: Path, name: str,
     problems: list[str] = []
     good: list[Path] = []
     present: set[str] = set()
+    layouts: set[tuple] = set()  # (name, type) sequences seen
     for p in data_files(Path(root) / spec.name):
         try:
-            present.update(pq.read_schema(p).names)
+            found = pq.read_schema(p)
+            present.update(found.names)
+            layouts.add(tuple((f.name, str(f.type)) for f in found))
             good.append(p)
         except FileNotFoundError:  # removed meanwhile (compaction): not a problem, just gone
             continue
         except Exception as exc:  # corrupt or truncated file: skip it, say so
             problems.append(f"{spec.name}: unreadable file {p.name} skipped ({type(exc).__name__}: {exc})")
-    con.sql(f"create or replace view {quote_ident(view or spec.name)} as {view_sql(spec.schema, good, present)}")
+    body = view_sql(spec.schema, good, present, uniform=len(layouts) == 1)
+    con.sql(f"create or replace view {quote_ident(view or spec.name)} as {body}")
     return problems
+
+
+def new_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection that reads timestamps in UTC, in every cursor taken from it.
+
+    (The setting is global, not per session: a session setting is not inherited by ``cursor()``,
+    and the app takes one cursor per call, so on a machine in another time zone dates would shift.)
+    """
+    con = duckdb.connect(":memory:", config={"threads": str(max(1, os.cpu_count() or 1))})
+    con.sql("set global TimeZone = 'UTC'")
+    return con
 
 
 def connect(root: Path | str, *, tables: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
@@ -115,8 +135,7 @@ def connect(root: Path | str, *, tables: Iterable[str] | None = None) -> duckdb.
     if root.exists() and not root.is_dir():
         raise LakehouseError(f"The lakehouse path {root} is not a folder.",
                              hint="Set SCALEBOARD_LAKEHOUSE to a folder, or run `scaleboard demo`.")
-    con = duckdb.connect(":memory:", config={"threads": str(max(1, os.cpu_count() or 1))})
-    con.sql("set TimeZone = 'UTC'")
+    con = new_connection()
     problems: list[str] = []
     for name in tables or TABLES:
         problems += register_table(con, root, name)

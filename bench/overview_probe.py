@@ -1,4 +1,11 @@
-"""Run inside a fresh process: time each overview query cold (first call, new connection) and warm.
+"""Run inside a fresh process: time the overview's queries cold (first calls on a new connection)
+and warm (repeated on the same connection, without Streamlit's result cache).
+
+The page makes three calls: ``overview.snapshot`` (everything that depends on the filters, its
+queries run side by side), ``checklist.readiness_summary`` (readiness does not depend on the
+filters) and ``portfolio.filter_options`` (the sidebar). ``page_*`` times those three calls as the
+page makes them; ``filter_change_warm_s`` is what a filter change recomputes (the
+snapshot); ``queries`` times each underlying function alone, one after another, for diagnosis.
 
 Prints one JSON object. Usage: python -m bench.overview_probe ROOT START END
 """
@@ -12,6 +19,16 @@ import time
 from datetime import date
 
 
+def _timed(fn, *args, **kwargs) -> float:
+    t0 = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - t0
+
+
+def _median(fn, *args, repeats: int = 7, **kwargs) -> float:
+    return statistics.median(_timed(fn, *args, **kwargs) for _ in range(repeats))
+
+
 def main() -> None:
     root, start, end = sys.argv[1], date.fromisoformat(sys.argv[2]), date.fromisoformat(sys.argv[3])
     t0 = time.perf_counter()
@@ -22,31 +39,32 @@ def main() -> None:
     con = lakehouse.connect(root)
     t_connect = time.perf_counter() - t0
     params = {"start_date": start, "end_date": end, "business_units": None, "countries": None}
-    calls = {
+    page = {
+        "snapshot": (overview.snapshot, params),
+        "readiness_summary": (checklist.readiness_summary, {}),
         "filter_options": (portfolio.filter_options, {}),
+    }
+
+    def page_calls() -> None:
+        for fn, kw in page.values():
+            fn(con.cursor(), **kw)
+
+    out: dict = {"import_s": t_import, "connect_s": t_connect}
+    out["page_cold_s"] = _timed(page_calls)
+    out["page_warm_s"] = _median(page_calls)
+    out["filter_change_warm_s"] = _median(overview.snapshot, con.cursor(), **params)
+    out["cold_total_s"] = t_connect + out["page_cold_s"]
+    parts = {
         "portfolio_value": (roi.portfolio_value, params),
         "value_by_month": (roi.value_by_month, params),
         "adoption_summary": (adoption.adoption_summary, params),
         "stage_summary": (overview.stage_summary, params),
-        "risk_summary": (overview.risk_summary, params),
         "models_needing_attention": (overview.models_needing_attention, params),
+        "alerts_raised": (overview.alerts_raised, params),
         "model_payback": (overview.model_payback, params),
-        "readiness_summary": (checklist.readiness_summary, {}),
+        **page,
     }
-    out = {"import_s": t_import, "connect_s": t_connect, "queries": {}}
-    for name, (fn, kw) in calls.items():
-        cur = con.cursor()
-        t0 = time.perf_counter()
-        fn(cur, **kw)
-        cold = time.perf_counter() - t0
-        warm = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            fn(cur, **kw)
-            warm.append(time.perf_counter() - t0)
-        out["queries"][name] = {"cold_s": cold, "warm_s": statistics.median(warm)}
-    out["cold_total_s"] = t_connect + sum(q["cold_s"] for q in out["queries"].values())
-    out["warm_total_s"] = sum(q["warm_s"] for q in out["queries"].values())
+    out["queries"] = {name: {"warm_s": _median(fn, con.cursor(), **kw)} for name, (fn, kw) in parts.items()}
     print(json.dumps(out))
 
 

@@ -25,7 +25,7 @@ with ui.panel():
                 delta=fmt.delta("count", s.active_users, s.prev_active_users),
                 help="Eligible seats with at least one invocation in the window.")
     c[3].metric("Regular seats", fmt.count(s.regular_users), border=True,
-                help="Invoked the model in at least 3 of the 4 weeks up to the end date.")
+                help="Active seats that also invoked the model in at least 3 of the 4 weeks up to the end date.")
 
 left, right = st.columns(2)
 with left, ui.panel("Funnel"):

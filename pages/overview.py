@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from analytics import adoption, checklist, overview, roi
+from analytics import checklist, overview
 from app import charts, data, filters, fmt, ui
 from app.components import kpi_metric
 
@@ -12,10 +12,16 @@ st.title("Portfolio overview")
 st.caption(f"{f.start_date:%-d %b %Y} – {f.end_date:%-d %b %Y}; deltas compare with the period of the "
            "same length just before. Figures are net of cost unless stated.")
 
+# one call runs the filtered queries side by side; readiness does not depend on the filters
+snap = None
+with ui.panel():
+    snap = data.cached(overview.snapshot, **f.params())
+if snap is None:  # the panel said what is wrong (e.g. the lakehouse cannot be opened)
+    st.stop()
+v, monthly, a, s, r = snap.value, snap.value_by_month, snap.adoption, snap.stages, snap.risk
+
 row1, row2 = st.columns(4), st.columns(4)
 with row1[0], ui.panel():
-    v = data.cached(roi.portfolio_value, **f.params())
-    monthly = data.cached(roi.value_by_month, **f.params())
     trend = monthly.group_by("month").agg(pl.col("net_usd").sum()).sort("month")["net_usd"]
     kpi_metric("value_delivered", v.net_usd, v.prev_net_usd, chart=trend.to_list())
 with row1[1], ui.panel():
@@ -23,15 +29,12 @@ with row1[1], ui.panel():
 with row1[2], ui.panel():
     kpi_metric("portfolio_roi", v.roi, v.prev_roi)
 with row1[3], ui.panel():
-    a = data.cached(adoption.adoption_summary, **f.params())
     kpi_metric("adoption_rate", a.adoption_rate, a.prev_adoption_rate,
                note=f"{fmt.count(a.active_users)} of {fmt.count(a.eligible_users)} seats")
 with row2[0], ui.panel():
-    s = data.cached(overview.stage_summary, **f.params())
     kpi_metric("models_in_production", s.n_production, s.prev_production,
                chart=s.monthly["n_production"].to_list(), note=f"{s.n_pilot} in pilot, {s.n_retired} retired")
 with row2[1], ui.panel():
-    r = data.cached(overview.risk_summary, **f.params())
     kpi_metric("models_at_risk", r.n_models_at_risk, note=f"{r.n_critical} critical")
 with row2[2], ui.panel():
     kpi_metric("value_at_risk", r.value_at_risk_usd, note="per month, open alerts")
@@ -41,7 +44,7 @@ with row2[3], ui.panel():
                note=f"{rd.n_done} of {rd.n_items} done, {rd.n_overdue} late")
 
 with ui.panel("Models that need attention"):
-    att = data.cached(overview.models_needing_attention, **f.params())
+    att = snap.attention
     if att.is_empty():
         ui.empty("No open alerts: every monitored model is within its thresholds.")
     else:
@@ -62,7 +65,7 @@ with left, ui.panel("Value over time by business unit"):
         st.altair_chart(charts.stacked_bars(monthly, x="month", y="net_usd", color="business_unit",
                                             y_title="Net value"), width="stretch")
 with right, ui.panel("Who creates the value"):
-    pay = data.cached(overview.model_payback, **f.params())
+    pay = snap.payback
     by_bu = pay.group_by("business_unit").agg(pl.col("net_to_date_usd").sum()).sort("net_to_date_usd")
     if by_bu.is_empty():
         ui.empty("No value-ledger rows yet.")
@@ -83,7 +86,7 @@ with ui.panel("Models that never paid off"):
                                           cost_to_date_usd=ui.usd_col("Cost"), net_to_date_usd=ui.usd_col("Net")))
 
 with ui.panel("Readiness to scale"):
-    items = data.cached(checklist.state).select("title", "owner", "status", "due_date", "is_overdue")
+    items = rd.items.select("title", "owner", "status", "due_date", "is_overdue")
     ui.table(ui.humanize(items.sort("is_overdue", descending=True), "status"), key="readiness_items",
              column_config=ui.columns(title="Item", owner="Owner", status="Status",
                                       due_date=st.column_config.DateColumn("Due", format="D MMM YYYY"),

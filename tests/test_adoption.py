@@ -123,8 +123,21 @@ def test_feedback(small):
     assert adoption.feedback_comments(con, countries=["DE"], **kw)["comment"].to_list() == ["great"]
 
 
-def test_oracle_against_raw_events(lake):
-    """Random users and events: the rollup-based figures equal a brute-force count over raw events."""
+ORACLE_WINDOWS = [
+    (date(2025, 2, 3), date(2025, 4, 13)),  # a Monday .. a Sunday
+    (date(2025, 1, 15), date(2025, 2, 12)),  # mid-week .. mid-week, split across the two files
+    (date(2024, 10, 1), date(2024, 12, 1)),  # before any usage
+    (date(2024, 12, 20), date(2025, 1, 8)),  # ends in the first usage week
+    (date(2025, 6, 20), date(2025, 12, 30)),  # runs past the last usage week
+    (date(2025, 3, 5), date(2025, 3, 5)),  # one day
+    (date(2025, 6, 15), date(2025, 7, 23)),  # the 4 "regular" weeks straddle two 63-week mask blocks
+]
+
+
+@pytest.mark.parametrize(("s_date", "e_date"), ORACLE_WINDOWS)
+def test_oracle_against_raw_events(lake, s_date, e_date):
+    """Random users and events: the rollup-based figures equal a brute-force count over raw events,
+    for windows inside, across the edges of and outside the usage span."""
     rng = random.Random(3)
     lake.put("models", MODELS)
     users = [f"u{i}" for i in range(60)]
@@ -132,26 +145,32 @@ def test_oracle_against_raw_events(lake):
             for m in ("m1", "m2") for u in users if rng.random() < 0.7]
     lake.put("eligible_users", elig)
     start = date(2025, 1, 1)
-    events = [ev(start + timedelta(days=rng.randrange(120)), rng.choice(["m1", "m2"]), rng.choice(users),
-                 rng.choice(["invoke", "invoke", "view"])) for _ in range(800)]
-    lake.put("usage_events", events)
+    events = [ev(start + timedelta(days=rng.randrange(240)), rng.choice(["m1", "m2"]), rng.choice(users),
+                 rng.choice(["invoke", "invoke", "view"])) for _ in range(1600)]
+    split = date(2025, 2, 6)  # a Thursday: that week's events land in two files (two rollup parts)
+    lake.put("usage_events", [e for e in events if e["event_at"].date() < split])
     lake.refresh()
-    s_date, e_date = date(2025, 2, 3), date(2025, 4, 13)  # a Monday .. a Sunday
+    lake.put("usage_events", [e for e in events if e["event_at"].date() >= split])
+    lake.refresh()
     cells = adoption.adoption_cells(lake.con(), start_date=s_date, end_date=e_date)
 
+    def monday(d: date) -> date:
+        return d - timedelta(days=d.weekday())
+
     eligible = {(r["model_id"], r["user_id"]) for r in elig}
-    tried = {(e["model_id"], e["user_id"]) for e in events
-             if e["event_type"] == "invoke" and s_date <= e["event_at"].date() <= e_date} & eligible
-    last_monday = e_date - timedelta(days=e_date.weekday())
+    invokes = [e for e in events if e["event_type"] == "invoke" and (e["model_id"], e["user_id"]) in eligible]
+    in_window = [e for e in invokes if s_date <= monday(e["event_at"].date()) <= e_date]
+    tried = {(e["model_id"], e["user_id"]) for e in in_window}
     weeks: dict[tuple, set] = {}
-    for e in events:
-        d = e["event_at"].date()
-        if e["event_type"] == "invoke" and last_monday - timedelta(weeks=3) <= d <= e_date:
-            weeks.setdefault((e["model_id"], e["user_id"]), set()).add(d - timedelta(days=d.weekday()))
-    regular = {k for k, w in weeks.items() if len(w) >= 3} & eligible
+    for e in invokes:
+        if monday(e_date) - timedelta(weeks=3) <= monday(e["event_at"].date()) <= monday(e_date):
+            weeks.setdefault((e["model_id"], e["user_id"]), set()).add(monday(e["event_at"].date()))
+    regular = {k for k, w in weeks.items() if len(w) >= 3} & tried  # the funnel is nested
     assert cells["n_eligible"].sum() == len(eligible)
     assert cells["n_tried"].sum() == len(tried)
     assert cells["n_regular"].sum() == len(regular)
+    calls = adoption.invocations(lake.con(), start_date=s_date, end_date=e_date)
+    assert calls["n_invocations"].sum() == len(in_window)
     by_team = adoption.adoption_by(lake.con(), dimension="team", start_date=s_date, end_date=e_date)
     team_of = {r["user_id"]: r["team"] for r in elig}
     for row in by_team.iter_rows(named=True):

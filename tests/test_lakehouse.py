@@ -94,3 +94,27 @@ def test_atomic_write_leaves_no_temp_file_on_failure(tmp_path):
         lakehouse.atomic_write_parquet(pa.table({"a": [1]}), target, compression="no-such-codec")
     assert not target.exists()
     assert os.listdir(target.parent) == []
+
+
+@pytest.mark.parametrize("second_order", [["submitted_at", "model_id", "rating"],
+                                          ["rating", "model_id", "submitted_at"]])
+def test_files_with_the_same_or_reordered_columns_read_by_name(lake, second_order):
+    """Identical layouts are read positionally (faster to open); any difference falls back to by-name."""
+    folder = lake.root / "feedback"
+    folder.mkdir()
+    first = {"submitted_at": pa.array([datetime(2025, 1, 1, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
+             "model_id": ["m"], "rating": pa.array([5], pa.int32())}
+    second = {"submitted_at": pa.array([datetime(2025, 1, 2, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
+              "model_id": ["k"], "rating": pa.array([2], pa.int32())}
+    pq.write_table(pa.table(first), folder / "a.parquet")
+    pq.write_table(pa.table({c: second[c] for c in second_order}), folder / "b.parquet")
+    rows = lake.con().sql("select model_id, rating from feedback order by submitted_at").fetchall()
+    assert rows == [("m", 5), ("k", 2)]
+
+
+def test_every_cursor_reads_timestamps_in_utc(lake):
+    """The app takes one cursor per call: the time zone must hold for cursors, not only the session
+    (a session setting is not inherited; dates would shift on a machine in another time zone)."""
+    con = lake.con()
+    for c in (con, con.cursor(), con.cursor().cursor()):
+        assert c.sql("select current_setting('TimeZone')").fetchall() == [("UTC",)]

@@ -95,11 +95,13 @@ def test_attention_and_risk_from_open_alerts(lake, con):
     assert (r.n_new_alerts, r.prev_new_alerts) == (2, 2)
 
 
-def test_payback_uses_latest_ledger_entry_and_cumulative_net(lake, con):
-    def row(month, model, cat, amount, at, attribution="estimated"):
-        return {"month": month, "model_id": model, "category": cat, "amount_usd": amount,
-                "attribution": attribution, "entered_at": at, "entered_by": "pm"}
+def _ledger_row(month, model, cat, amount, at, attribution="estimated"):
+    return {"month": month, "model_id": model, "category": cat, "amount_usd": amount,
+            "attribution": attribution, "entered_at": at, "entered_by": "pm"}
 
+
+def test_payback_uses_latest_ledger_entry_and_cumulative_net(lake, con):
+    row = _ledger_row
     lake.put("value_ledger", [
         row(date(2025, 1, 1), "a", "people", 100.0, ts(2025, 2, 1)),
         row(date(2025, 1, 1), "a", "cost_savings", 40.0, ts(2025, 2, 1)),
@@ -128,3 +130,35 @@ def test_payback_uses_latest_ledger_entry_and_cumulative_net(lake, con):
 def test_previous_window_has_equal_length():
     # Apr-Jun is 91 days, so the previous window is the 91 days ending 31 March
     assert overview.previous_window(date(2025, 4, 1), date(2025, 6, 30)) == (date(2024, 12, 31), date(2025, 3, 31))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("business_units", [None, ("Finance",)])
+def test_snapshot_equals_the_functions_called_one_by_one(lake, con, workers, business_units):
+    """The page's one call composes the same figures as the individual (hand-worked) functions."""
+    from analytics import adoption, roi
+
+    lake.put("value_ledger", [_ledger_row(date(2025, 1, 1), "a", "cost_savings", 40.0, ts(2025, 2, 1)),
+                              _ledger_row(date(2025, 5, 1), "c", "licences", 30.0, ts(2025, 6, 1))])
+    lake.put("alerts", [{"alert_id": "x1", "created_at": ts(2025, 6, 2), "model_id": "c", "severity": "critical",
+                         "kind": "drift", "subject": "f1", "metric": "psi", "value": 0.4, "threshold": 0.25,
+                         "message": "drift in f1", "value_at_risk_usd": 80.0}])
+    lake.put("eligible_users", [{"model_id": "a", "user_id": "u1"}, {"model_id": "c", "user_id": "u2"}])
+    lake.put("usage_events", [{"event_at": ts(2025, 6, 3), "model_id": "c", "user_id": "u2",
+                               "event_type": "invoke"}])
+    lake.refresh()
+    con = lake.con()
+    kw = {"start_date": date(2025, 4, 1), "end_date": date(2025, 6, 30), "business_units": business_units,
+          "countries": None}
+    snap = overview.snapshot(con, workers=workers, **kw)
+    assert snap.value == roi.portfolio_value(con, **kw)
+    assert snap.value_by_month.equals(roi.value_by_month(con, **kw))
+    assert snap.adoption == adoption.adoption_summary(con, **kw)
+    assert snap.risk == overview.risk_summary(con, **kw)
+    assert snap.attention.equals(overview.models_needing_attention(con, **kw))
+    assert snap.payback.equals(overview.model_payback(con, **kw))
+    stages = overview.stage_summary(con, **kw)
+    assert (snap.stages.n_production, snap.stages.n_pilot) == (stages.n_production, stages.n_pilot)
+    assert snap.stages.monthly.equals(stages.monthly)
+    # and the figures are not all zero: the composition is exercised
+    assert snap.risk.n_models_at_risk == (1 if business_units else 1) and snap.adoption.active_users == 1

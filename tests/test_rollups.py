@@ -86,3 +86,58 @@ def test_a_rollup_whose_columns_changed_is_rebuilt(lake):
     assert not {r.name: r for r in lake.refresh()}["rollup_predictions_daily"].rebuilt  # once
     con = lake.con()
     assert _daily(con).equals(_exact(con))
+
+
+def test_user_activity_masks_the_weeks_with_invocations(lake):
+    """Hand-worked: u1 invokes in weeks w and w+2 (w+1 has only a view), u2 only views; week w+3
+    crosses into the next 63-week block."""
+    from datetime import date
+
+    monday = date(2025, 1, 6)
+    week = (monday - date(1970, 1, 5)).days // 7
+    offset = 60 - week % 63  # start at bit 60 of a block, so week + 3 lands in the next block
+    t = datetime.combine(monday + timedelta(weeks=offset), datetime.min.time(), tzinfo=UTC)
+    w = week + offset
+    lake.put("usage_events", [
+        {"event_at": t, "model_id": "m", "user_id": "u1", "event_type": "invoke"},
+        {"event_at": t + timedelta(days=1), "model_id": "m", "user_id": "u1", "event_type": "invoke"},
+        {"event_at": t + timedelta(days=8), "model_id": "m", "user_id": "u1", "event_type": "view"},
+        {"event_at": t + timedelta(days=15), "model_id": "m", "user_id": "u1", "event_type": "invoke"},
+        {"event_at": t + timedelta(days=22), "model_id": "m", "user_id": "u1", "event_type": "invoke"},
+        {"event_at": t + timedelta(days=3), "model_id": "m", "user_id": "u2", "event_type": "view"},
+    ])
+    lake.refresh()
+    rows = lake.con().sql("select user_id, block, active_weeks from rollup_usage_user_activity "
+                          "order by user_id, block").fetchall()
+    assert w % 63 == 60
+    assert rows == [("u1", w // 63, 2**60 + 2**62), ("u1", w // 63 + 1, 2**0)]
+
+
+def test_user_activity_is_recomputed_whole_when_the_weekly_rollup_changes(lake):
+    """A week split across two source files is one bit; one compact part is kept; a refresh with
+    nothing new leaves it alone."""
+    from datetime import date
+
+    t = datetime(2025, 1, 6, 9, tzinfo=UTC)
+    lake.put("usage_events", [{"event_at": t, "model_id": "m", "user_id": "u1", "event_type": "invoke"}])
+    lake.refresh()
+    lake.put("usage_events", [{"event_at": t + timedelta(days=2), "model_id": "m", "user_id": "u1",
+                               "event_type": "invoke"},
+                              {"event_at": t + timedelta(days=7), "model_id": "m", "user_id": "u1",
+                               "event_type": "invoke"}])
+    rep = {r.name: r for r in lake.refresh()}["rollup_usage_user_activity"]
+    assert rep.rebuilt and rep.new_files == 2  # both weekly parts read again
+    folder = lake.root / "_rollups" / "rollup_usage_user_activity"
+    assert len(list(folder.glob("*.parquet"))) == 1
+    bit = (date(2025, 1, 6) - date(1970, 1, 5)).days // 7 % 63
+    assert lake.con().sql("select active_weeks from rollup_usage_user_activity").fetchall() == [
+        (2**bit + 2**(bit + 1),)]
+    idle = {r.name: r for r in lake.refresh()}["rollup_usage_user_activity"]
+    assert idle.new_files == 0 and not idle.rebuilt
+
+
+def test_rollups_over_rollups_come_after_their_source():
+    order = [r.name for r in rollups.all_rollups()]
+    for r in rollups.all_rollups():
+        if r.from_rollup:
+            assert order.index(r.source) < order.index(r.name)

@@ -38,6 +38,10 @@ class Rollup:
 
     Exactly one of ``sql_name`` (a query reading the view ``src``) or ``compute`` (a function of
     connection, source view name and lakehouse root) produces the part for the new files.
+
+    With ``from_rollup`` the source is another rollup, and the rollup is recomputed whole, as one
+    compact part, whenever that rollup's parts change: for condensed shapes that cannot be merged
+    part by part (lists per user), read without any re-aggregation.
     """
 
     name: str
@@ -46,6 +50,7 @@ class Rollup:
     grain: str
     sql_name: str | None = None
     compute: Compute | None = None
+    from_rollup: bool = False
 
 
 def all_rollups() -> list[Rollup]:
@@ -57,7 +62,20 @@ def all_rollups() -> list[Rollup]:
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise RuntimeError(f"Rollups declared twice: {sorted(dupes)}")
-    return found
+    by_name = {r.name: r for r in found}
+    for r in found:
+        if r.from_rollup and (r.source not in by_name or by_name[r.source].from_rollup):
+            raise RuntimeError(f"Rollup {r.name} reads {r.source}, which is not a rollup over a table")
+    # rollups over rollups last, so they see their source's new parts in the same refresh
+    return sorted(found, key=lambda r: r.from_rollup)
+
+
+def _source(root: Path, r: Rollup) -> tuple[Path, pa.Schema]:
+    """The folder and declared schema that ``r`` reads."""
+    if r.from_rollup:
+        return rollup_dir(root, r.source), next(s.schema for s in all_rollups() if s.name == r.source)
+    spec = table(r.source)
+    return Path(root) / spec.name, spec.schema
 
 
 def post_refresh_hooks() -> list[Callable[[Path], object]]:
@@ -127,7 +145,7 @@ class RefreshReport:
 
 def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> list[RefreshReport]:
     """Bring every rollup up to date with its source table. Safe to run concurrently (file lock)."""
-    from analytics.lakehouse import atomic_write_parquet, data_files, new_part_name, view_sql
+    from analytics.lakehouse import atomic_write_parquet, data_files, new_connection, new_part_name, view_sql
 
     root = Path(root)
     reports = []
@@ -143,22 +161,25 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
                 state = json.loads(state_path.read_text())
             # a rollup whose declared columns changed is rebuilt (its old parts lack the new columns)
             schema_changed = bool(state) and state.pop(_SCHEMA_KEY, None) != _schema_token(r)
-            src_files = data_files(root / table(r.source).name)
+            src_dir, src_schema = _source(root, r)
+            src_files = data_files(src_dir)
             current = {str(p.relative_to(root)): _fingerprint(p) for p in src_files}
             rebuilt = full or schema_changed or any(current.get(k) != v for k, v in state.items())
+            if r.from_rollup and current != state:  # recomputed whole from every source part
+                rebuilt = True
             if rebuilt:
                 shutil.rmtree(folder, ignore_errors=True)
                 state = {}
             new = [root / k for k in current if k not in state]
             rows = 0
             if new:
-                con = duckdb.connect(":memory:")
+                con = new_connection()
                 present: set[str] = set()
                 import pyarrow.parquet as pq
 
                 for p in new:
                     present.update(pq.read_schema(p).names)
-                con.sql(f"create view src as {view_sql(table(r.source).schema, new, present)}")
+                con.sql(f"create view src as {view_sql(src_schema, new, present)}")
                 out = r.compute(con, "src", root) if r.compute else sql.run(con, r.sql_name or r.name)
                 if isinstance(out, pl.DataFrame):
                     out = out.to_arrow()

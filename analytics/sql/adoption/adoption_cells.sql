@@ -1,55 +1,69 @@
--- grain: one row per model, business unit, team and country of eligible users: eligible users (as of
--- $end_date), users who invoked the model in weeks starting in [$start_date, $end_date] ("tried"), and
--- regular users (invoked in at least 3 of the 4 weeks up to the week of $end_date). Counts are
--- model-user pairs, so they add up across models, teams and countries.
+-- grain: one row per model, business unit, team and country of eligible seats (model-user pairs,
+-- as of $end_date): n_eligible; n_tried, seats that invoked the model in a week whose Monday is in
+-- [$start_date, $end_date]; n_regular, tried seats that also invoked it in at least 3 of the 4
+-- weeks up to the week of $end_date (nested, even for windows under 4 weeks). Counts add up across
+-- models, teams and countries. Reads the per-user activity masks, never the user-weeks.
 with eligible as (
-    select e.model_id, e.user_id, e.team, e.country, m.business_unit
-    from eligible_users as e
-    inner join models as m using (model_id)
-    where (e.eligible_from is null or e.eligible_from <= cast($end_date as date))
-        and ($business_units is null or list_contains($business_units, m.business_unit))
-        and ($countries is null or list_contains($countries, e.country))
+    select * from (QUERY_ADOPTION_ELIGIBLE)
+),
+
+-- weeks are numbered from Monday 1970-01-05: the window's first and last week, and the first of
+-- the 4 "regular" weeks
+bounds as (
+    select
+        cast(ceil((cast($start_date as date) - date '1970-01-05') / 7) as integer) as first_in,
+        cast(floor((cast($end_date as date) - date '1970-01-05') / 7) as integer) as last_in,
+        cast(floor((cast($end_date as date) - date '1970-01-05') / 7) as integer) - 3 as recent_in
+),
+
+-- each 63-week block's bit positions that fall in the window and in the recent span (lo > hi: none)
+spans as (
+    select
+        a.model_id,
+        a.user_id,
+        a.active_weeks,
+        greatest(b.first_in - 63 * a.block, 0) as lo,
+        least(b.last_in - 63 * a.block, 62) as hi,
+        greatest(b.recent_in - 63 * a.block, 0) as recent_lo
+    from rollup_usage_user_activity as a
+    cross join bounds as b
 ),
 
 usage as (
     select
         model_id,
         user_id,
-        sum(n_invocations) filter (
-            where week_start between cast($start_date as date) and cast($end_date as date)
-        ) as n_invocations,
-        count(distinct week_start) filter (
-            where n_invocations > 0
-            and week_start between cast(date_trunc('week', cast($end_date as date)) as date) - 21
-            and cast($end_date as date)
+        bool_or(
+            case
+                -- bits lo..hi set: (2^63 - 1) >> (62 - (hi - lo)) has hi - lo + 1 ones
+                when hi >= lo then (active_weeks & ((9223372036854775807 >> (62 - (hi - lo))) << lo)) <> 0
+                else false
+            end
+        ) as tried,
+        sum(
+            case
+                when hi >= recent_lo
+                    then bit_count(
+                        active_weeks & ((9223372036854775807 >> (62 - (hi - recent_lo))) << recent_lo)
+                    )
+                else 0
+            end
         ) as n_recent_active_weeks
-    from rollup_usage_user_week
-    where week_start between least(
-        cast($start_date as date), cast(date_trunc('week', cast($end_date as date)) as date) - 21
-    ) and cast($end_date as date)
+    from spans
     group by model_id, user_id
-),
-
-joined as (
-    select
-        e.*,
-        coalesce(u.n_invocations, 0) as n_invocations,
-        coalesce(u.n_recent_active_weeks, 0) as n_recent_active_weeks
-    from eligible as e
-    left join usage as u using (model_id, user_id)
 ),
 
 final as (
     select
-        model_id,
-        business_unit,
-        coalesce(team, '(no team)') as team,
-        coalesce(country, '(no country)') as country,
+        e.model_id,
+        e.business_unit,
+        e.team,
+        e.country,
         count(*) as n_eligible,
-        count(*) filter (where n_invocations > 0) as n_tried,
-        count(*) filter (where n_recent_active_weeks >= 3) as n_regular,
-        cast(sum(n_invocations) as bigint) as n_invocations
-    from joined
+        count(*) filter (where u.tried) as n_tried,
+        count(*) filter (where u.tried and u.n_recent_active_weeks >= 3) as n_regular
+    from eligible as e
+    left join usage as u using (model_id, user_id)
     group by all
     order by all
 )
