@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import adoption
-from app import data, filters, fmt, ui
+from app import charts, data, filters, fmt, ui
 from app.components import kpi_metric
 
 f = filters.current()
@@ -30,8 +30,8 @@ with ui.panel():
 left, right = st.columns(2)
 with left, ui.panel("Funnel"):
     fun = data.cached(adoption.funnel, **f.params())
-    st.bar_chart(fun, x="stage", y="n_users", horizontal=True, x_label="Seats", y_label="", height=180,
-                 sort=False)
+    st.altair_chart(charts.hbar(fun, x="n_users", y="stage", x_title="Seats", x_format=",.0f",
+                                color_by_sign=False, sort=None), width="stretch")
     ui.table(fun, key="adoption_funnel", column_config=ui.columns(
         stage="Stage", n_users="Seats", share_of_eligible=ui.pct_col("Share of eligible")))
 with right, ui.panel("Active users and invocations per week"):
@@ -39,10 +39,10 @@ with right, ui.panel("Active users and invocations per week"):
     if weekly.is_empty():
         ui.empty("No usage in this window. Usage comes from the weekly usage rollup: run `scaleboard refresh`.")
     else:
-        st.line_chart(weekly, x="week_start", y=["n_active_users"], x_label="", y_label="Active users",
-                      height=180)
-        st.line_chart(weekly, x="week_start", y=["n_invocations"], x_label="", y_label="Invocations",
-                      height=180)
+        st.altair_chart(charts.over_time(weekly, x="week_start", y="n_active_users", y_title="Active users",
+                                         height=180), width="stretch")
+        st.altair_chart(charts.over_time(weekly, x="week_start", y="n_invocations", y_title="Invocations",
+                                         y_format="~s", height=180), width="stretch")
 
 with ui.panel("Adoption by"):
     labels = {"model_id": "Model", "business_unit": "Business unit", "team": "Team", "country": "Country"}
@@ -75,8 +75,8 @@ with left, ui.panel("Expert ratings over time"):
     if fb.is_empty():
         ui.empty("No expert ratings in this window.")
     else:
-        st.line_chart(fb, x="month", y="mean_rating", color="name", x_label="", y_label="Mean rating (1-5)",
-                      height=260)
+        st.altair_chart(charts.over_time(fb, x="month", y="mean_rating", color="name", y_format=".1f",
+                                         y_title="Mean rating (1-5)", height=260), width="stretch")
         ui.table(fb, key="feedback_monthly", height=200, column_config=ui.columns(
             month=ui.date_col("Month", "MMM YYYY"), model_id="Model id", name="Model", n_ratings="Ratings",
             mean_rating=st.column_config.NumberColumn("Mean rating", format="%.2f"),

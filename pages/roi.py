@@ -45,8 +45,8 @@ with right, ui.panel("Portfolio by business unit"):
         net_usd=ui.usd_col("Net"), roi=ui.pct_col("ROI")))
     cum = data.cached(roi.cumulative_value, **f.params())
     if not cum.is_empty():
-        st.area_chart(cum, x="month", y="cumulative_net_usd", x_label="", y_label="Cumulative net (USD)",
-                      height=200)
+        st.altair_chart(charts.over_time(cum, x="month", y="cumulative_net_usd", mark="area", y_format="$.2s",
+                                         y_title="Cumulative net"), width="stretch")
 
 with ui.panel("Models: ROI, payback and NPV"):
     rate = st.number_input("Discount rate for NPV (% a year)", 0.0, 50.0, data.settings().discount_rate * 100,
@@ -94,8 +94,8 @@ with right, ui.panel("Incentive KPIs"):
                                                  "forecasting the mean.")))
     dep = data.cached(roi.deployments_per_month, **f.params())
     if not dep.is_empty():
-        st.bar_chart(dep, x="month", y="n_production_deployments", x_label="",
-                     y_label="Production deployments", height=180)
+        st.altair_chart(charts.over_time(dep, x="month", y="n_production_deployments", mark="bar",
+                                         y_title="Production deployments", height=180), width="stretch")
         ui.table(dep, key="deployments_per_month", height=160, column_config=ui.columns(
             month=ui.date_col("Month", "MMM YYYY"), n_production_deployments="Successful production",
             n_deployments="All attempts"))

@@ -36,6 +36,26 @@ def test_hbar_colours_negative_values_red():
     assert spec["encoding"]["y"]["sort"] == "-x"
 
 
+def test_hbar_in_row_order_with_one_colour():
+    df = pl.DataFrame({"stage": ["Eligible", "Tried"], "n": [10, 4]})
+    spec = charts.hbar(df, x="n", y="stage", x_title="Seats", color_by_sign=False, sort=None).to_dict()
+    assert "color" not in spec["encoding"] and spec["mark"]["color"] == charts.PALETTE[0]
+    assert spec["encoding"]["y"].get("sort") is None
+
+
+def test_over_time_is_one_layer_per_mark_and_colours_series():
+    df = pl.DataFrame({"month": [date(2025, 1, 1), date(2025, 2, 1)], "m": ["A", "B"], "v": [1.0, 2.0],
+                       "unused": [0, 0]})
+    for mark in ("line", "area", "bar"):
+        spec = charts.over_time(df, x="month", y="v", y_title="Value", mark=mark).to_dict()
+        assert spec["mark"]["type"] == mark and "layer" not in spec
+        assert spec["encoding"]["x"]["type"] == "temporal" and spec["encoding"]["y"]["title"] == "Value"
+        assert "color" not in spec["encoding"]
+        assert all("unused" not in row for row in spec["datasets"][spec["data"]["name"]])
+    series = charts.over_time(df, x="month", y="v", y_title="Value", color="m").to_dict()
+    assert series["encoding"]["color"]["field"] == "m" and "color" not in series["mark"]
+
+
 def test_column_labels_for_people():
     from app.ui import label
 
