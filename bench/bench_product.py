@@ -1,6 +1,7 @@
 """Benchmark: Adoption, Value & ROI and Experiments page queries on a demo lakehouse.
 
     .venv/bin/python bench/bench_product.py [--predictions 10000000] [--root /tmp/bench_product]
+    .venv/bin/python bench/bench_product.py --lakehouse bench/.work/p100000000/lakehouse   # reuse one
 
 Builds (or reuses) a demo lakehouse with rollups, then times every analytics call a page makes:
 * cold = a fresh connection (views registered) + each call once, as on the first page load after a
@@ -54,15 +55,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--predictions", type=int, default=10_000_000)
     ap.add_argument("--root", type=Path, default=Path("/tmp/bench_product"))
+    ap.add_argument("--lakehouse", type=Path, help="an existing, refreshed lakehouse (e.g. the overview bench's)")
     args = ap.parse_args()
-    root = args.root / f"p{args.predictions}"
-    if not (root / "models").is_dir():
+    root = args.lakehouse or args.root / f"p{args.predictions}"
+    if not args.lakehouse and not (root / "models").is_dir():
         subprocess.run([str(PROJECT / ".venv/bin/scaleboard"), "demo", "--out", str(root), "--seed", "7",
                         "--predictions", str(args.predictions), "--end", END.isoformat()], check=True)
     con = lakehouse.connect(root)
     n_pred = con.sql("select sum(n_predictions) from rollup_predictions_daily").fetchall()[0][0]
     n_usage = con.sql("select sum(n_events) from rollup_usage_user_week").fetchall()[0][0]
     n_rollup = con.sql("select count(*) from rollup_usage_user_week").fetchall()[0][0]
+    n_masks = con.sql("select count(*) from rollup_usage_user_activity").fetchall()[0][0]
     con.close()
     t0 = time.perf_counter()
     con = lakehouse.connect(root)
@@ -73,7 +76,8 @@ def main() -> None:
         "## Product pages (adoption, value & ROI, experiments)",
         "",
         f"Demo lakehouse: {n_pred:,} predictions, {n_usage:,} usage events "
-        f"({n_rollup:,} rows in rollup_usage_user_week). Machine: 2 shared cores. "
+        f"({n_rollup:,} rows in rollup_usage_user_week, condensed to {n_masks:,} activity masks). "
+        "Machine: 2 shared cores. "
         f"Opening the connection (views over all tables and rollups): {connect_s * 1000:.0f} ms.",
         "",
         "| page | cold: all analytics calls (s) | warm: same calls, open connection (ms) | target |",
@@ -81,8 +85,10 @@ def main() -> None:
     ]
     for page in cold:
         lines.append(f"| {page} | {cold[page]:.2f} | {warm[page] * 1000:.0f} | cold < 2 s, warm < 200 ms |")
-    lines += ["", "Warm in the app = `st.cache_data` hit keyed on the lakehouse version (sub-millisecond); "
-              "the warm column is the no-cache upper bound.", ""]
+    lines += ["", "Calls one after another, as listed in `page_calls`. Warm in the app = `st.cache_data` hit "
+              "keyed on the lakehouse version (sub-millisecond); the warm column is the no-cache upper bound. "
+              "bench/results/pages.md times the whole page script on the server (charts and tables included).",
+              ""]
     out = PROJECT / "bench" / "results" / "product.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))
