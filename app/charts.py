@@ -16,11 +16,12 @@ def stacked_bars(df: pl.DataFrame, *, x: str, y: str, color: str, y_title: str, 
         alt.Chart(df.to_pandas())
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %y")),
+            # a month time unit makes each bar as wide as its month (plain temporal bars are slivers)
+            x=alt.X(f"yearmonth({x}):T", title=x_title, axis=alt.Axis(format="%b %y")),
             y=alt.Y(f"sum({y}):Q", title=y_title, axis=alt.Axis(format=y_format)),
             color=alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=PALETTE),
                             legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip(f"{x}:T", format="%B %Y"), f"{color}:N",
+            tooltip=[alt.Tooltip(f"yearmonth({x}):T", format="%B %Y"), f"{color}:N",
                      alt.Tooltip(f"sum({y}):Q", format="$,.0f", title=y_title)],
         )
         .properties(height=height)
@@ -51,10 +52,12 @@ def over_time(df: pl.DataFrame, *, x: str, y: str, y_title: str, color: str | No
     (Streamlit's built-in line/area/bar charts layer hover rules and re-validate the spec on every
     run, about 0.1 s each; this spec is a single layer.)
     """
+    # bars are monthly: a month time unit makes each as wide as its month
+    x_field = f"yearmonth({x})" if mark == "bar" else x
     enc = {
-        "x": alt.X(f"{x}:T", title=None, axis=alt.Axis(format=x_format)),
+        "x": alt.X(f"{x_field}:T", title=None, axis=alt.Axis(format=x_format)),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
-        "tooltip": [alt.Tooltip(f"{x}:T", title="When", format="%-d %b %Y"),
+        "tooltip": [alt.Tooltip(f"{x_field}:T", title="When", format="%B %Y" if mark == "bar" else "%-d %b %Y"),
                     alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
     }
     if color:
@@ -70,3 +73,27 @@ def over_time(df: pl.DataFrame, *, x: str, y: str, y_title: str, color: str | No
     else:
         chart = chart.mark_line(point=df.height <= 40, **one_colour)
     return chart.encode(**enc).properties(height=height)
+
+
+def month_heatmap(df: pl.DataFrame, *, x: str, y: str, value: str, value_title: str,
+                  domain: tuple[float, float], count: str | None = None, height: int | None = None) -> alt.Chart:
+    """One row per ``y`` (e.g. a model), one cell per month, coloured by ``value`` on a red-to-green
+    scale over ``domain``: readable with dozens of series, where lines would tangle."""
+    tooltip = [alt.Tooltip(f"{y}:N", title=None), alt.Tooltip(f"yearmonth({x}):T", title="Month", format="%B %Y"),
+               alt.Tooltip(f"{value}:Q", title=value_title, format=".2f")]
+    if count:
+        tooltip.append(alt.Tooltip(f"{count}:Q", title="Count"))
+    n_rows = df[y].n_unique() if df.height else 1
+    return (
+        alt.Chart(df.select([c for c in (x, y, value, count) if c]).to_pandas())
+        .mark_rect()
+        .encode(
+            x=alt.X(f"yearmonth({x}):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y(f"{y}:N", title=None),
+            color=alt.Color(f"{value}:Q", title=value_title,
+                            scale=alt.Scale(scheme="redyellowgreen", domain=list(domain)),
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=tooltip,
+        )
+        .properties(height=height or max(120, 18 * n_rows))
+    )

@@ -75,8 +75,8 @@ with left, ui.panel("Expert ratings over time"):
     if fb.is_empty():
         ui.empty("No expert ratings in this window.")
     else:
-        st.altair_chart(charts.over_time(fb, x="month", y="mean_rating", color="name", y_format=".1f",
-                                         y_title="Mean rating (1-5)", height=260), width="stretch")
+        st.altair_chart(charts.month_heatmap(fb, x="month", y="name", value="mean_rating", count="n_ratings",
+                                             value_title="Mean rating (1-5)", domain=(1, 5)), width="stretch")
         ui.table(fb, key="feedback_monthly", height=200, column_config=ui.columns(
             month=ui.date_col("Month", "MMM YYYY"), model_id="Model id", name="Model", n_ratings="Ratings",
             mean_rating=st.column_config.NumberColumn("Mean rating", format="%.2f"),

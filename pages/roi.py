@@ -72,12 +72,13 @@ with left, ui.panel("What if", border=True):
     cost = b.slider("Cost change (%)", -100, 200, 0, 5, key="whatif_cost")
     w = data.cached(roi.what_if, adoption_change=adopt / 100, cost_change=cost / 100, **f.params())
     where = ", ".join(f.countries) if f.countries else "all countries"
-    m = st.columns(3)
-    m[0].metric("Annual net value now", fmt.usd(w.annual_net_usd), border=True)
-    m[1].metric("Annual net value in the scenario", fmt.usd(w.scenario_net_usd),
-                fmt.delta("usd", w.scenario_net_usd, w.annual_net_usd), border=True)
-    m[2].metric(f"Benefit tied to {where}", fmt.pct(w.share_affected), border=True,
+    m = st.columns(3)  # short labels: three metrics share half the page
+    m[0].metric("Net / year", fmt.usd(w.annual_net_usd), border=True,
                 help=f"Annualised from {w.months} ledger month(s).")
+    m[1].metric("Scenario / year", fmt.usd(w.scenario_net_usd),
+                fmt.delta("usd", w.scenario_net_usd, w.annual_net_usd), border=True)
+    m[2].metric("Usage-linked", fmt.pct(w.share_affected), border=True,
+                help=f"Share of the benefit tied to usage in {where}: the part the adoption change scales.")
 with right, ui.panel("Incentive KPIs"):
     rpr = data.cached(roi.revenue_per_run, **f.params())
     ui.table(rpr, key="revenue_per_run", height=220, column_config=ui.columns(
@@ -95,7 +96,7 @@ with right, ui.panel("Incentive KPIs"):
     dep = data.cached(roi.deployments_per_month, **f.params())
     if not dep.is_empty():
         st.altair_chart(charts.over_time(dep, x="month", y="n_production_deployments", mark="bar",
-                                         y_title="Production deployments", height=180), width="stretch")
+                                         y_title="Deployments", height=180), width="stretch")
         ui.table(dep, key="deployments_per_month", height=160, column_config=ui.columns(
             month=ui.date_col("Month", "MMM YYYY"), n_production_deployments="Successful production",
             n_deployments="All attempts"))

@@ -56,6 +56,17 @@ def test_over_time_is_one_layer_per_mark_and_colours_series():
     assert series["encoding"]["color"]["field"] == "m" and "color" not in series["mark"]
 
 
+def test_month_heatmap_rows_per_series_on_a_fixed_scale():
+    df = pl.DataFrame({"month": [date(2025, 1, 1), date(2025, 2, 1), date(2025, 1, 1)], "name": ["A", "A", "B"],
+                       "r": [4.5, 2.0, 3.0], "n": [3, 1, 2]})
+    spec = charts.month_heatmap(df, x="month", y="name", value="r", count="n", value_title="Rating",
+                                domain=(1, 5)).to_dict()
+    assert spec["mark"]["type"] == "rect"
+    assert spec["encoding"]["y"]["field"] == "name" and spec["encoding"]["x"]["timeUnit"] == "yearmonth"
+    assert spec["encoding"]["color"]["scale"]["domain"] == [1, 5]
+    assert [t["field"] for t in spec["encoding"]["tooltip"]][-1] == "n"
+
+
 def test_column_labels_for_people():
     from app.ui import label
 

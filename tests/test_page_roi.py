@@ -23,10 +23,10 @@ def test_roi_page_renders_and_reacts(app_env):
     assert {"Benefit", "Cost", "Value delivered", "Portfolio ROI", "Value to date"} <= set(metrics)
     assert metrics["Benefit"].startswith("$")
     assert len(at.get("download_button")) >= 6
-    before = {m.label: m.value for m in at.metric}["Annual net value in the scenario"]
+    before = {m.label: m.value for m in at.metric}["Scenario / year"]
     at.slider(key="whatif_adoption").set_value(60).run()
     assert not at.exception and not at.error
-    assert {m.label: m.value for m in at.metric}["Annual net value in the scenario"] != before
+    assert {m.label: m.value for m in at.metric}["Scenario / year"] != before
     at.multiselect(key="f_bu").select("Finance").run()
     assert not at.exception and not at.error
     assert {m.label: m.value for m in at.metric}["Benefit"] != metrics["Benefit"]

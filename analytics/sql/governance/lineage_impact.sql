@@ -3,9 +3,9 @@
 with recursive walk (dataset_id, kind, id, depth) as (
     select
         d.dataset_id,
-        'dataset',
-        d.dataset_id,
-        0
+        'dataset' as kind,
+        d.dataset_id as id,
+        0 as depth
     from (select unnest(cast($dataset_ids as varchar[])) as dataset_id) as d
     union
     select

@@ -29,12 +29,22 @@ model_regs as (
     inner join dataset_regs as d on d.asset_id = lf.src_id
     where m.stage != 'retired'
     union
-    select 'model', model_id, owner, 'SOC2' from models where stage != 'retired'
+    select
+        'model' as asset_kind,
+        model_id as asset_id,
+        owner as default_owner,
+        'SOC2' as regulation
+    from models
+    where stage != 'retired'
 ),
 
 expected as (
     select a.asset_kind, a.asset_id, a.default_owner, o.regulation, o.obligation
-    from (select * from dataset_regs union all select * from model_regs) as a
+    from (
+        select * from dataset_regs
+        union all
+        select * from model_regs
+    ) as a
     inner join obligations as o using (regulation)
 ),
 
