@@ -34,7 +34,7 @@ def hbar(df: pl.DataFrame, *, x: str, y: str, x_title: str, x_format: str = "$.2
     ``color_by_sign``."""
     enc = {
         "x": alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format)),
-        "y": alt.Y(f"{y}:N", title=None, sort=sort),
+        "y": alt.Y(f"{y}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=240)),
         "tooltip": [f"{y}:N", alt.Tooltip(f"{x}:Q", format=x_format.replace(".2s", ",.0f"))],
     }
     if color_by_sign:

@@ -41,7 +41,12 @@ class Rollup:
 
     With ``from_rollup`` the source is another rollup, and the rollup is recomputed whole, as one
     compact part, whenever that rollup's parts change: for condensed shapes that cannot be merged
-    part by part (lists per user), read without any re-aggregation.
+    part by part (masks per user), read without any re-aggregation.
+
+    With ``joins`` (another table) the rollup is a join of the two, kept incremental on both sides:
+    the query also sees ``src_seen`` (source files already rolled up), ``joined`` (every file of the
+    joined table) and ``joined_new`` (its new files), and adds ``src ⋈ joined`` and
+    ``src_seen ⋈ joined_new``, so rows of either side that arrive late still meet their partner, once.
     """
 
     name: str
@@ -51,6 +56,7 @@ class Rollup:
     sql_name: str | None = None
     compute: Compute | None = None
     from_rollup: bool = False
+    joins: str | None = None
 
 
 def all_rollups() -> list[Rollup]:
@@ -68,6 +74,18 @@ def all_rollups() -> list[Rollup]:
             raise RuntimeError(f"Rollup {r.name} reads {r.source}, which is not a rollup over a table")
     # rollups over rollups last, so they see their source's new parts in the same refresh
     return sorted(found, key=lambda r: r.from_rollup)
+
+
+def _view(schema: pa.Schema, files: list[Path]) -> str:
+    """The SELECT over ``files`` with ``schema``'s columns, matched by name (see ``lakehouse.view_sql``)."""
+    import pyarrow.parquet as pq
+
+    from analytics.lakehouse import view_sql
+
+    present: set[str] = set()
+    for p in files:
+        present.update(pq.read_schema(p).names)
+    return view_sql(schema, files, present)
 
 
 def _source(root: Path, r: Rollup) -> tuple[Path, pa.Schema]:
@@ -145,7 +163,7 @@ class RefreshReport:
 
 def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> list[RefreshReport]:
     """Bring every rollup up to date with its source table. Safe to run concurrently (file lock)."""
-    from analytics.lakehouse import atomic_write_parquet, data_files, new_connection, new_part_name, view_sql
+    from analytics.lakehouse import atomic_write_parquet, data_files, new_connection, new_part_name
 
     root = Path(root)
     reports = []
@@ -163,7 +181,8 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
             schema_changed = bool(state) and state.pop(_SCHEMA_KEY, None) != _schema_token(r)
             src_dir, src_schema = _source(root, r)
             src_files = data_files(src_dir)
-            current = {str(p.relative_to(root)): _fingerprint(p) for p in src_files}
+            join_files = data_files(root / table(r.joins).name) if r.joins else []
+            current = {str(p.relative_to(root)): _fingerprint(p) for p in src_files + join_files}
             rebuilt = full or schema_changed or any(current.get(k) != v for k, v in state.items())
             if r.from_rollup and current != state:  # recomputed whole from every source part
                 rebuilt = True
@@ -171,15 +190,16 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
                 shutil.rmtree(folder, ignore_errors=True)
                 state = {}
             new = [root / k for k in current if k not in state]
+            new_src = [p for p in src_files if p in set(new)]
             rows = 0
             if new:
                 con = new_connection()
-                present: set[str] = set()
-                import pyarrow.parquet as pq
-
-                for p in new:
-                    present.update(pq.read_schema(p).names)
-                con.sql(f"create view src as {view_sql(src_schema, new, present)}")
+                con.sql(f"create view src as {_view(src_schema, new_src)}")
+                if r.joins:
+                    join_schema = table(r.joins).schema
+                    con.sql(f"create view src_seen as {_view(src_schema, [p for p in src_files if p not in set(new)])}")
+                    con.sql(f"create view joined as {_view(join_schema, join_files)}")
+                    con.sql(f"create view joined_new as {_view(join_schema, [p for p in join_files if p in set(new)])}")
                 out = r.compute(con, "src", root) if r.compute else sql.run(con, r.sql_name or r.name)
                 if isinstance(out, pl.DataFrame):
                     out = out.to_arrow()

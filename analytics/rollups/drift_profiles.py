@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics import drift_profiles, lakehouse, sql
+from analytics import drift_profiles
 from analytics.rollups import Rollup
 
 
@@ -25,11 +25,6 @@ def _features(con: duckdb.DuckDBPyConnection, view: str, root: Path) -> pa.Table
 
 def _predictions(con: duckdb.DuckDBPyConnection, view: str, root: Path) -> pa.Table:
     return drift_profiles.compute_profiles(con, view, root, "predictions")
-
-
-def _performance(con: duckdb.DuckDBPyConnection, view: str, root: Path):
-    lakehouse.register_table(con, root, "predictions", view="preds")
-    return sql.run(con, "drift_performance_rows")
 
 
 def _alerts(root: Path) -> int:
@@ -44,7 +39,7 @@ ROLLUPS = [
     Rollup(name="drift_profiles_prediction", source="predictions", schema=drift_profiles.PROFILE_SCHEMA,
            compute=_predictions,
            grain="one row per model, bins version and day for the pseudo-feature 'prediction' (the score)"),
-    Rollup(name="drift_performance", source="outcomes", compute=_performance,
+    Rollup(name="drift_performance", source="outcomes", joins="predictions", sql_name="drift_performance_rows",
            grain="one row per model, version, week, label and score bin (per source part; merge by adding)",
            schema=pa.schema([
                ("model_id", pa.string()), ("version", pa.string()), ("week_start", pa.date32()),

@@ -1,15 +1,36 @@
 -- grain: one row per model, version, week of prediction (monday), label and score bin (1/1000):
--- (classifiers; one row per week for regressors) labelled predictions of the new outcome files `src` joined to all predictions `preds`
-with labelled as (
+-- (classifiers; one row per week for regressors) labelled predictions that met for the first time
+-- in this refresh: new outcome files `src` with every prediction `joined`, plus outcomes already
+-- rolled up `src_seen` with new prediction files `joined_new` (a prediction logged after its outcome)
+with pairs as (
     select
         p.model_id,
         p.version,
-        cast(date_trunc('week', timezone('UTC', p.prediction_at)) as date) as week_start,
-        o.label,
-        p.score
+        p.prediction_at,
+        p.score,
+        o.label
     from src as o
-    inner join preds as p on o.request_id = p.request_id and o.model_id = p.model_id
-    where o.label is not null and p.score is not null
+    inner join joined as p on o.request_id = p.request_id and o.model_id = p.model_id
+    union all
+    select
+        p.model_id,
+        p.version,
+        p.prediction_at,
+        p.score,
+        o.label
+    from src_seen as o
+    inner join joined_new as p on o.request_id = p.request_id and o.model_id = p.model_id
+),
+
+labelled as (
+    select
+        model_id,
+        version,
+        cast(date_trunc('week', timezone('UTC', prediction_at)) as date) as week_start,
+        label,
+        score
+    from pairs
+    where label is not null and score is not null
 ),
 
 final as (
