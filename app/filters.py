@@ -24,6 +24,42 @@ class Filters:
                 "business_units": self.business_units, "countries": self.countries}
 
 
+PERIODS = ("Last 12 months", "This quarter", "Last quarter", "Year to date", "Custom")
+DEFAULT_PERIOD = PERIODS[0]
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def period_range(period: str, last: date, first: date) -> tuple[date, date]:
+    """The window a period preset means when the data ends on ``last`` (and starts on ``first``):
+    "This quarter" is the quarter holding ``last``, up to ``last``; "Last quarter" the whole quarter
+    before it. Clipped to ``first``; "Custom" and unknown names give the last 12 months."""
+    if period == "This quarter":
+        start, end = _quarter_start(last), last
+    elif period == "Last quarter":
+        end = _quarter_start(last) - timedelta(days=1)
+        start = _quarter_start(end)
+    elif period == "Year to date":
+        start, end = date(last.year, 1, 1), last
+    else:
+        start, end = last - timedelta(days=364), last
+    start = max(start, first)
+    return start, max(start, end)
+
+
+def _apply_period(last: date, first: date) -> None:
+    """On a preset pick: move the date range (a widget's value can only be set before it is drawn)."""
+    period = st.session_state.get("f_period", DEFAULT_PERIOD)
+    if period != "Custom":
+        st.session_state["f_dates"] = period_range(period, last, first)
+
+
+def _dates_edited() -> None:
+    st.session_state["f_period"] = "Custom"
+
+
 def sidebar() -> None:
     data.begin_run()  # one lakehouse walk per script run (see app.data.version)
     with st.sidebar:
@@ -35,9 +71,14 @@ def sidebar() -> None:
             opts = portfolio.FilterOptions((), (), None, None)
         last = opts.max_date or date.today()
         first = opts.min_date or last - timedelta(days=365)
-        default_start = max(first, last - timedelta(days=364))
-        picked = st.date_input("Date range", value=(default_start, last), min_value=first,
-                               max_value=last, key="f_dates", help="Window for every metric on the page; "
+        default_start, _ = period_range(DEFAULT_PERIOD, last, first)
+        st.selectbox("Period", PERIODS, key="f_period", on_change=_apply_period, args=(last, first),
+                     help="Quarters and the year are calendar ones, up to the newest data "
+                          f"({last:%-d %b %Y}). Pick Custom, or edit the dates, for any other window.")
+        if "f_dates" not in st.session_state:
+            st.session_state["f_dates"] = (default_start, last)
+        picked = st.date_input("Date range", min_value=first, max_value=last, key="f_dates",
+                               on_change=_dates_edited, help="Window for every metric on the page; "
                                "deltas compare with the window of the same length just before it.")
         start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (default_start, last))
         bus = st.multiselect("Business unit", opts.business_units, key="f_bu", placeholder="All")

@@ -142,7 +142,7 @@ def test_admin_adds_a_user_and_loads_data_and_sees_it_audited(server, tmp_path):
     good.write_text(f"submitted_at,model_id,rating,comment\n2026-10-02T10:00:00Z,{model_id},5,browser test\n")
     page.locator("[data-testid='stSidebarNav'] a", has_text="Load data").click()
     page.get_by_text("Columns of").first.wait_for(timeout=60_000)
-    page.locator("[data-testid='stSelectbox']").first.click()
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.click()  # not the sidebar's
     page.get_by_role("option", name="feedback", exact=True).click()
     page.locator("input[type='file']").set_input_files(str(bad))
     page.wait_for_timeout(1500)

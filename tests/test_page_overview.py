@@ -41,6 +41,22 @@ def test_changing_a_filter_reruns_without_errors(app_env):
     assert not at.exception and not at.error
 
 
+def test_period_presets_move_the_date_range_and_editing_dates_means_custom(app_env):
+    from app.filters import period_range
+
+    at = _app().run()
+    last = at.date_input(key="f_dates").value[1]
+    first = at.date_input(key="f_dates").min
+    before = {m.label: m.value for m in at.metric}
+    at.selectbox(key="f_period").set_value("Last quarter").run()
+    assert not at.exception and not at.error
+    assert tuple(at.date_input(key="f_dates").value) == period_range("Last quarter", last, first)
+    assert {m.label: m.value for m in at.metric}["Value delivered"] != before["Value delivered"]
+    assert at.caption[0].value.startswith(f"{period_range('Last quarter', last, first)[0]:%-d %b %Y}")
+    at.date_input(key="f_dates").set_value((date(2026, 1, 1), date(2026, 3, 31))).run()
+    assert at.selectbox(key="f_period").value == "Custom"
+
+
 def test_empty_lakehouse_shows_empty_states_not_errors(tmp_path, monkeypatch):
     monkeypatch.setenv("SCALEBOARD_LAKEHOUSE", str(tmp_path / "nothing-here"))
     at = _app().run()
