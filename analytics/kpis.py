@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import polars as pl
+
 Unit = Literal["usd", "ratio", "share", "count"]
 
 
@@ -69,3 +71,25 @@ BY_KEY = {k.key: k for k in REGISTRY}
 
 def kpi(key: str) -> KPI:
     return BY_KEY[key]
+
+
+def figures(values: dict[str, tuple[float | int | None, float | int | None]]) -> pl.DataFrame:
+    """The headline figures as a table to take away: one row per KPI key in ``values`` (value and
+    the previous window's value, None where there is none), in registry order, with the change,
+    the unit and the one-line meaning."""
+    unknown = set(values) - set(BY_KEY)
+    if unknown:
+        raise KeyError(f"not in the KPI registry: {sorted(unknown)}")
+    rows = []
+    for k in REGISTRY:
+        if k.key not in values:
+            continue
+        value, previous = values[k.key]
+        change = value - previous if value is not None and previous is not None else None
+        rows.append({"figure": k.title, "value": None if value is None else float(value),
+                     "previous_period": None if previous is None else float(previous),
+                     "change": None if change is None else float(change),
+                     "unit": {"usd": "USD", "ratio": "ratio", "share": "share (0-1)", "count": "count"}[k.unit],
+                     "meaning": k.description})
+    return pl.DataFrame(rows, schema={"figure": pl.String, "value": pl.Float64, "previous_period": pl.Float64,
+                                      "change": pl.Float64, "unit": pl.String, "meaning": pl.String})

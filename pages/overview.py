@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from analytics import checklist, overview
+from analytics import checklist, kpis, overview
 from app import charts, data, filters, fmt, ui
 from app.components import kpi_metric
 
@@ -20,28 +20,47 @@ if snap is None:  # the panel said what is wrong (e.g. the lakehouse cannot be o
     st.stop()
 v, monthly, a, s, r = snap.value, snap.value_by_month, snap.adoption, snap.stages, snap.risk
 
+# value and previous-window value per KPI: drawn as metrics and offered as a download
+figures = {
+    "value_delivered": (v.net_usd, v.prev_net_usd), "value_to_date": (v.value_to_date_usd, None),
+    "portfolio_roi": (v.roi, v.prev_roi), "adoption_rate": (a.adoption_rate, a.prev_adoption_rate),
+    "models_in_production": (s.n_production, s.prev_production), "models_at_risk": (r.n_models_at_risk, None),
+    "value_at_risk": (r.value_at_risk_usd, None),
+}
 row1, row2 = st.columns(4), st.columns(4)
 with row1[0], ui.panel():
     trend = monthly.group_by("month").agg(pl.col("net_usd").sum()).sort("month")["net_usd"]
-    kpi_metric("value_delivered", v.net_usd, v.prev_net_usd, chart=trend.to_list())
+    kpi_metric("value_delivered", *figures["value_delivered"], chart=trend.to_list())
 with row1[1], ui.panel():
-    kpi_metric("value_to_date", v.value_to_date_usd, chart=trend.cum_sum().to_list(), note="since first ledger month")
+    kpi_metric("value_to_date", *figures["value_to_date"], chart=trend.cum_sum().to_list(),
+               note="since first ledger month")
 with row1[2], ui.panel():
-    kpi_metric("portfolio_roi", v.roi, v.prev_roi)
+    kpi_metric("portfolio_roi", *figures["portfolio_roi"])
 with row1[3], ui.panel():
-    kpi_metric("adoption_rate", a.adoption_rate, a.prev_adoption_rate,
+    kpi_metric("adoption_rate", *figures["adoption_rate"],
                note=f"{fmt.count(a.active_users)} of {fmt.count(a.eligible_users)} seats")
 with row2[0], ui.panel():
-    kpi_metric("models_in_production", s.n_production, s.prev_production,
+    kpi_metric("models_in_production", *figures["models_in_production"],
                chart=s.monthly["n_production"].to_list(), note=f"{s.n_pilot} in pilot, {s.n_retired} retired")
 with row2[1], ui.panel():
-    kpi_metric("models_at_risk", r.n_models_at_risk, note=f"{r.n_critical} critical")
+    kpi_metric("models_at_risk", *figures["models_at_risk"], note=f"{r.n_critical} critical")
 with row2[2], ui.panel():
-    kpi_metric("value_at_risk", r.value_at_risk_usd, note="per month, open alerts")
+    kpi_metric("value_at_risk", *figures["value_at_risk"], note="per month, open alerts")
 with row2[3], ui.panel():
     rd = data.cached(checklist.readiness_summary)
-    kpi_metric("readiness_progress", rd.share_done, rd.prev_share_done,
+    figures["readiness_progress"] = (rd.share_done, rd.prev_share_done)
+    kpi_metric("readiness_progress", *figures["readiness_progress"],
                note=f"{rd.n_done} of {rd.n_items} done, {rd.n_overdue} late")
+
+scope = f"{f.start_date:%Y%m%d}-{f.end_date:%Y%m%d}"
+st.download_button(
+    "Download these figures", lambda: ui.csv_bytes(kpis.figures(figures).with_columns(
+        window=pl.lit(f"{f.start_date} to {f.end_date}"),
+        business_units=pl.lit(", ".join(f.business_units) if f.business_units else "all"),
+        countries=pl.lit(", ".join(f.countries) if f.countries else "all"))),
+    file_name=f"scaleboard-overview-{scope}.csv", mime="text/csv", key="dl_overview_figures",
+    icon=":material/download:", help="The eight figures above with the previous period, the change and "
+    "what each means, for the board pack; every table below has its own download.")
 
 with ui.panel("Models that need attention"):
     att = snap.attention

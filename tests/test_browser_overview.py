@@ -38,3 +38,11 @@ def test_overview_in_a_real_browser(demo_root):
         assert page.get_by_text("Portfolio overview").count() >= 1
         path = e2e.screenshot(page, "overview")
         assert path.stat().st_size > 10_000
+        # the executive takes the figures to the board: a real download of the eight headline figures
+        with page.expect_download(timeout=30_000) as dl:
+            page.get_by_role("button", name="Download these figures").click()
+        import polars as pl
+
+        figures = pl.read_csv(dl.value.path())
+        assert figures.height == 8 and {"figure", "value", "previous_period", "change", "window"} <= set(figures.columns)
+        assert figures.filter(pl.col("figure") == "Value delivered")["value"].is_not_null().all()

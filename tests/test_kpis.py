@@ -32,3 +32,17 @@ def test_kpi_function_is_tested(k):
 def test_keys_are_unique():
     keys = [k.key for k in REGISTRY]
     assert len(keys) == len(set(keys))
+
+
+def test_figures_table_hand_worked():
+    from analytics.kpis import figures
+
+    t = figures({"portfolio_roi": (1.5, 1.2), "value_delivered": (300.0, None), "models_at_risk": (2, None)})
+    # registry order, not the dict's
+    assert t["figure"].to_list() == ["Value delivered", "Portfolio ROI", "Models at risk"]
+    roi = t.row(1, named=True)
+    assert (roi["value"], roi["previous_period"], roi["change"], roi["unit"]) == (1.5, 1.2, pytest.approx(0.3), "ratio")
+    assert t.row(0, named=True)["change"] is None and t.row(0, named=True)["unit"] == "USD"
+    assert t.row(1, named=True)["meaning"]
+    with pytest.raises(KeyError, match="not in the KPI registry"):
+        figures({"vanity_metric": (1, 2)})

@@ -28,6 +28,7 @@ def test_overview_renders_every_kpi_with_values(app_env):
     values = {m.label: m.value for m in at.metric}
     assert values["Models in production"] not in ("0", "–")
     assert values["Value delivered"].startswith(("$", "-$"))
+    assert "Download these figures" in [b.proto.label for b in at.get("download_button")]
 
 
 def test_changing_a_filter_reruns_without_errors(app_env):
