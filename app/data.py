@@ -104,7 +104,12 @@ def warm_up_in_background() -> None:
 
     def work() -> None:
         try:
-            import altair  # noqa: F401
+            import polars as pl
+
+            from app import charts
+
+            # Altair builds its JSON-schema validator on the first chart it serialises (~1.3 s)
+            charts.hbar(pl.DataFrame({"k": ["a"], "v": [1.0]}), x="v", y="k", x_title="").to_dict()
 
             import analytics.adoption  # noqa: F401
             import analytics.checklist  # noqa: F401
