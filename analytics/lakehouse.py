@@ -10,9 +10,11 @@ Layout under the root::
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -202,6 +204,22 @@ def conform(spec: Table, data: pa.Table) -> pa.Table:
         else:
             arrays.append(pa.nulls(data.num_rows, f.type))
     return pa.Table.from_arrays(arrays, schema=spec.schema)
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (created if missing) for a read-decide-append sequence,
+    across threads and processes. The folder itself is locked (Linux flock works on directories), so
+    no lock file is left behind to change the lakehouse version."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def new_part_name() -> str:

@@ -69,6 +69,39 @@ def test_failing_run_opens_task_and_alerts_production_models(lake) -> None:
     assert con.sql("select count(*) from alerts").fetchall()[0][0] == 1
 
 
+def test_overlapping_runs_open_one_task_per_dataset(lake, monkeypatch) -> None:
+    """Two check runs that evaluate at the same time (a slow nightly run and a manual one) open one
+    task, not two: each decides from a fresh read under the tasks table's lock."""
+    import threading
+
+    _setup(lake, batches_until_days_ago=18)
+    both_evaluated = threading.Barrier(2)
+    evaluate = runner.qc.evaluate
+
+    def evaluate_then_wait(*args, **kwargs):  # both runs have read "no open task" before either writes
+        out = evaluate(*args, **kwargs)
+        both_evaluated.wait(timeout=60)
+        return out
+
+    monkeypatch.setattr(runner.qc, "evaluate", evaluate_then_wait)
+    errors: list[BaseException] = []
+
+    def run(hours: int) -> None:
+        try:
+            runner.run(lake.root, as_of=END + timedelta(hours=hours), raise_alerts=False)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(h,)) for h in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    current = tasks.current(lake.con())
+    assert current.height == 1 and current["status"].to_list() == ["open"]
+
+
 def test_task_lifecycle_and_self_closing(lake) -> None:
     _setup(lake, null_from_days_ago=1)
     first = runner.run(lake.root, as_of=END)

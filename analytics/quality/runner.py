@@ -100,15 +100,18 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
         results = qc.evaluate(con, all_checks, as_of=as_of, root=root, overrides=overrides)
         if not write:
             return RunReport(None, as_of, tuple(results), (), 0)
-        open_before = tasks.open_tasks(con)
-        events = tasks.plan_events(open_before, results, tasks.assignees(con), at=as_of)
+        # decided and appended under the tasks table's lock, from a fresh read: two overlapping runs
+        # (a slow nightly check and a manual one) must not both open a task for the same dataset
+        with tasks.exclusive(root):
+            open_before = tasks.read_open(root)
+            events = tasks.plan_events(open_before, results, tasks.assignees(con), at=as_of)
+            if events:
+                lakehouse.append(root, "stewardship_tasks", tasks.events_table(events))
         open_after = tasks.apply_events(open_before, events)
         found = breaches(con, results, {d: t.opened_at for d, t in open_after.items()}) if raise_alerts else []
     finally:
         con.close()
     run_id = qc.record(root, results)
-    if events:
-        lakehouse.append(root, "stewardship_tasks", tasks.events_table(events))
     n_alerts = 0
     if raise_alerts:  # raise new breaches; resolve the evaluated datasets' alerts that recovered
         n_alerts, _ = alerts.sync(root, found, kinds=("quality", "freshness"),
@@ -130,14 +133,17 @@ def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = 
     reports, all_events = [], []
     found: list[alerts.Breach] = []
     try:
-        open_now = tasks.open_tasks(con)
         owners = tasks.assignees(con)
         series = qc.evaluate_days(con, all_checks, last=days[-1], days=len(days), root=root) if days else []
-        for t, results in zip(days, series, strict=True):
-            events = tasks.plan_events(open_now, results, owners, at=t)
-            open_now = tasks.apply_events(open_now, events)
-            all_events += events
-            reports.append(RunReport(qc.new_run_id(), t, tuple(results), tuple(events), 0))
+        with tasks.exclusive(root):  # as in run(): decide and append from a fresh read, under the lock
+            open_now = tasks.read_open(root)
+            for t, results in zip(days, series, strict=True):
+                events = tasks.plan_events(open_now, results, owners, at=t)
+                open_now = tasks.apply_events(open_now, events)
+                all_events += events
+                reports.append(RunReport(qc.new_run_id(), t, tuple(results), tuple(events), 0))
+            if all_events:
+                lakehouse.append(root, "stewardship_tasks", tasks.events_table(all_events))
         if reports:
             found = breaches(con, list(reports[-1].results), {d: o.opened_at for d, o in open_now.items()})
     finally:
@@ -145,8 +151,6 @@ def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = 
     if reports:
         lakehouse.append(root, "quality_results",
                          pa.concat_tables([qc.results_table(list(r.results), r.run_id) for r in reports]))
-    if all_events:
-        lakehouse.append(root, "stewardship_tasks", tasks.events_table(all_events))
     if reports:
         alerts.sync(root, found, kinds=("quality", "freshness"), subjects={ct.dataset_id for ct in loaded},
                     now=reports[-1].as_of)

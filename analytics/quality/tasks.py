@@ -88,6 +88,26 @@ def events_table(events: list[dict]) -> pa.Table:
 
 # ---------------------------------------------------------------- reading
 
+def exclusive(root: Path | str):
+    """The lock every writer of stewardship tasks holds while it reads, decides and appends."""
+    return lakehouse.exclusive(Path(root) / "stewardship_tasks")
+
+
+def read_current(root: Path | str) -> pl.DataFrame:
+    """``current`` from a connection opened now over the task events only (sees every event
+    appended so far; call it under ``exclusive`` before deciding on a write)."""
+    con = lakehouse.connect(root, tables=["stewardship_tasks"])
+    try:
+        return current(con)
+    finally:
+        con.close()
+
+
+def read_open(root: Path | str) -> dict[str, OpenTask]:
+    """``open_tasks`` as of now (see ``read_current``)."""
+    return _open(read_current(root))
+
+
 def current(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per task: state, assignee, opened/acknowledged/resolved times, response and
     resolution hours (null while pending), newest first."""
@@ -95,7 +115,11 @@ def current(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def open_tasks(con: duckdb.DuckDBPyConnection) -> dict[str, OpenTask]:
-    df = current(con).filter(pl.col("status") != "resolved")
+    return _open(current(con))
+
+
+def _open(tasks_now: pl.DataFrame) -> dict[str, OpenTask]:
+    df = tasks_now.filter(pl.col("status") != "resolved")
     return {r["dataset_id"]: OpenTask(r["task_id"], r["dataset_id"], r["assignee"], r["status"], r["opened_at"])
             for r in df.sort("opened_at").iter_rows(named=True)}
 
@@ -110,11 +134,7 @@ def assignees(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 # ---------------------------------------------------------------- steward actions
 
 def _task(root: Path | str, task_id: str) -> dict:
-    con = lakehouse.connect(root, tables=["stewardship_tasks"])
-    try:
-        df = current(con).filter(pl.col("task_id") == task_id)
-    finally:
-        con.close()
+    df = read_current(root).filter(pl.col("task_id") == task_id)
     if df.is_empty():
         raise InputError(f"There is no stewardship task '{task_id}'.")
     return df.row(0, named=True)
@@ -126,13 +146,14 @@ def _act(root, task_id: str, *, actor: str, status: str, reason: str, assignee: 
         raise InputError("Say who is acting on the task (actor is empty).")
     if not (reason or "").strip():
         raise InputError("A reason is required: say what was done or why, so the next steward knows.")
-    task = _task(root, task_id)
-    if task["status"] == "resolved":
-        raise InputError(f"Task {task_id} is already resolved; a new failure opens a new task.")
-    event = _event(task_id, at=now or datetime.now(UTC), actor=actor.strip(), dataset_id=task["dataset_id"],
-                   check_id=task["check_id"], assignee=assignee or task["assignee"], status=status,
-                   reason=reason.strip())
-    lakehouse.append(root, "stewardship_tasks", events_table([event]))
+    with exclusive(root):  # not on a task a concurrent check run is closing
+        task = _task(root, task_id)
+        if task["status"] == "resolved":
+            raise InputError(f"Task {task_id} is already resolved; a new failure opens a new task.")
+        event = _event(task_id, at=now or datetime.now(UTC), actor=actor.strip(), dataset_id=task["dataset_id"],
+                       check_id=task["check_id"], assignee=assignee or task["assignee"], status=status,
+                       reason=reason.strip())
+        lakehouse.append(root, "stewardship_tasks", events_table([event]))
     return event
 
 

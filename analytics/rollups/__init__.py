@@ -11,14 +11,12 @@ Each module in this package declares ``ROLLUPS = [Rollup(...), ...]``; they are 
 
 from __future__ import annotations
 
-import fcntl
 import importlib
 import json
 import pkgutil
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,18 +126,6 @@ def register_views(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
     return problems
 
 
-@contextmanager
-def _lock(root: Path):
-    path = Path(root) / "_rollups" / ".lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _fingerprint(path: Path) -> list[int]:
     st = path.stat()
     return [st.st_size, st.st_mtime_ns]
@@ -163,11 +149,11 @@ class RefreshReport:
 
 def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> list[RefreshReport]:
     """Bring every rollup up to date with its source table. Safe to run concurrently (file lock)."""
-    from analytics.lakehouse import atomic_write_parquet, data_files, new_connection, new_part_name
+    from analytics.lakehouse import atomic_write_parquet, data_files, exclusive, new_connection, new_part_name
 
     root = Path(root)
     reports = []
-    with _lock(root):
+    with exclusive(root / "_rollups"):
         for r in all_rollups():
             if only and r.name not in only:
                 continue
