@@ -90,7 +90,7 @@ BUILTIN_TEMPLATES: dict[str, tuple[ItemSpec, ...]] = {
 
 @dataclass(frozen=True)
 class Change:
-    """One edit of one item. ``None`` means "unchanged"; ``""`` clears a text field."""
+    """One edit of one item. ``None`` means "unchanged"; ``""`` clears a text field or the due date."""
 
     item_id: str
     status: str | None = None
@@ -174,7 +174,8 @@ def validate(change: Change, known: Iterable[str], *, creating: bool = False) ->
                          "Add a custom item first if you meant a new one.")
     if change.status is not None and change.status not in STATUSES:
         raise InputError(f"Status '{change.status}' is not one of: {', '.join(STATUSES)}.")
-    out = replace(change, due_date=parse_due(change.due_date))
+    clear_due = isinstance(change.due_date, str) and not change.due_date.strip()
+    out = replace(change, due_date="" if clear_due else parse_due(change.due_date))
     if change.owner is not None:
         out = replace(out, owner=_text("owner", change.owner, MAX_TEXT_CHARS, allow_empty=False))
     if change.title is not None:
@@ -209,8 +210,9 @@ def event_table(changes: list[Change], *, actor: str, now: datetime) -> pa.Table
         # event ids sort in write order within one call, unique across writers
         rows.append({"event_id": f"{now:%Y%m%dT%H%M%S%f}-{i:04d}-{uuid.uuid4().hex[:12]}", "event_at": now,
                      "actor": actor, "item_id": c.item_id, "title": c.title, "status": c.status,
-                     "owner": c.owner, "due_date": c.due_date, "evidence_url": c.evidence_url,
-                     "note": c.note, "retired": c.retired})
+                     "owner": c.owner, "due_date": c.due_date or None, "evidence_url": c.evidence_url,
+                     "note": c.note, "retired": c.retired,
+                     "cleared": ["due_date"] if c.due_date == "" else None})
     return pa.Table.from_pylist(rows, schema=CHECKLIST_EVENTS.schema)
 
 
@@ -524,9 +526,8 @@ EDITABLE = ("status", "owner", "due_date", "evidence_url", "note")
 def changes_from_edits(item_ids: list[str], edited_rows: dict) -> list[Change]:
     """Map a table editor's edits (``{row position: {column: new value}}``) to changes.
 
-    Cleared text cells clear the link or note; a cleared owner is rejected by validation; a cleared
-    due date is rejected here (the event log cannot express "no due date" yet). Columns outside
-    ``EDITABLE`` are ignored. Raises ``InputError`` for an unknown row.
+    Cleared cells clear the link, note or due date; a cleared owner is rejected by validation.
+    Columns outside ``EDITABLE`` are ignored. Raises ``InputError`` for an unknown row.
     """
     out = []
     for pos, cols in sorted(edited_rows.items(), key=lambda kv: int(kv[0])):
@@ -537,8 +538,6 @@ def changes_from_edits(item_ids: list[str], edited_rows: dict) -> list[Change]:
         for col, value in cols.items():
             if col not in EDITABLE:
                 continue
-            if col == "due_date" and value is None:
-                raise InputError("A due date cannot be removed, only moved; pick a new date.")
             kw[col] = "" if value is None else value
         if kw:
             out.append(Change(item_ids[pos], **kw))  # type: ignore[arg-type]

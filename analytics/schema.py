@@ -234,8 +234,9 @@ CHECKLIST_EVENTS = _add(Table(
     _s(("event_id", pa.string()), ("event_at", TS), ("actor", pa.string()), ("item_id", pa.string()),
        ("title", pa.string()), ("status", pa.string()), ("owner", pa.string()),
        ("due_date", pa.date32()), ("evidence_url", pa.string()), ("note", pa.string()),
-       ("retired", pa.bool_())),
-    grain="one row per change to a readiness item; the latest event per item is its state",
+       ("retired", pa.bool_()), ("cleared", pa.list_(pa.string()))),
+    grain="one row per change to a readiness item; the latest event per item is its state (a field "
+          "named in `cleared`, e.g. due_date, is set back to empty)",
     key=("event_id",),
     enums={"status": CHECKLIST_STATUSES},
     required=("event_id", "event_at", "actor", "item_id"),

@@ -103,6 +103,28 @@ def test_state_is_latest_non_null_value_per_field(lake):
     assert hist["note"].to_list() == [None, "glossary drafted", None, ""]
 
 
+def test_a_due_date_can_be_cleared_and_set_again(lake):
+    """Hand-worked: set, move, clear, then set again; the state follows, the history keeps every step,
+    and state as of a day between the steps is the date that held then."""
+    r = lake.root
+    ck.set_item(r, "roi_tracking", actor="ana", due_date="2026-10-01", now=at(0))
+    ck.set_item(r, "roi_tracking", actor="ana", due_date="2026-10-15", now=at(1))
+    ck.set_item(r, "roi_tracking", actor="bo", due_date="", note="no deadline agreed", now=at(2))
+    with lake.con() as con:
+        row = ck.state(con, as_of=date(2026, 9, 10)).filter(item_id="roi_tracking").row(0, named=True)
+        hist = ck.history(con, "roi_tracking")
+    assert row["due_date"] is None and not row["is_overdue"] and row["note"] == "no deadline agreed"
+    assert hist["due_date"].to_list() == [date(2026, 10, 1), date(2026, 10, 15), None]
+    assert hist["cleared"].to_list() == [None, None, ["due_date"]]
+    ck.set_item(r, "roi_tracking", actor="cy", due_date="2026-11-30", now=at(3))
+    ck.compact(r, grace_seconds=0)  # survives compaction
+    with lake.con() as con:
+        assert ck.state(con).filter(item_id="roi_tracking")["due_date"].item() == date(2026, 11, 30)
+        assert ck.state(con, as_of=at(2).date()).filter(item_id="roi_tracking")["due_date"].item() is None
+        assert ck.state(con, as_of=at(1).date()).filter(item_id="roi_tracking")["due_date"].item() \
+            == date(2026, 10, 15)
+
+
 def test_untouched_defaults_and_as_of(lake):
     r = lake.root
     ck.set_item(r, "roi_tracking", actor="ana", status="done", now=at(0))
@@ -254,8 +276,8 @@ def test_changes_from_edits():
     assert ck.changes_from_edits(ids, {1: {"title": "x"}}) == []
     with pytest.raises(InputError, match="Row 4"):
         ck.changes_from_edits(ids, {3: {"note": "x"}})
-    with pytest.raises(InputError, match="cannot be removed"):
-        ck.changes_from_edits(ids, {0: {"due_date": None}})
+    # a cleared due-date cell clears the due date
+    assert ck.changes_from_edits(ids, {0: {"due_date": None}}) == [ck.Change("data_catalog", due_date="")]
 
 
 def test_writes_compact_automatically_past_the_threshold(lake, monkeypatch):

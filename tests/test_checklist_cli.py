@@ -37,6 +37,14 @@ def test_set_list_history_compact(lake, capsys):
         assert con.sql("select count(*) from audit_log where action like 'checklist.%'").fetchall()[0][0] == 3
 
 
+def test_clearing_a_due_date_from_the_cli(lake, capsys):
+    assert run(lake, "set", "roi_tracking", "--due", "2026-12-01", "--by", "ana") == 0
+    assert run(lake, "set", "roi_tracking", "--due", "", "--by", "ana") == 0
+    with lake.con() as con:
+        assert ck.state(con).filter(item_id="roi_tracking")["due_date"].item() is None
+        assert ck.history(con, "roi_tracking")["cleared"].to_list() == [None, ["due_date"]]
+
+
 @pytest.mark.parametrize("args, message", [
     (["set", "nope", "--status", "done", "--by", "ana"], "Unknown checklist item 'nope'"),
     (["set", "data_catalog", "--status", "finished", "--by", "ana"], "Status 'finished' is not one of"),

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--by", required=True, help="who makes the change")
     c.add_argument("--note")
     c.add_argument("--evidence", help="evidence link (http/https); empty text clears it")
-    c.add_argument("--due", help="due date YYYY-MM-DD")
+    c.add_argument("--due", help="due date YYYY-MM-DD (\"\" clears it)")
     c.add_argument("--owner")
     c.set_defaults(handler=run_set)
 

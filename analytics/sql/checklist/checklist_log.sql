@@ -19,7 +19,8 @@ final as (
         due_date,
         evidence_url,
         note,
-        retired
+        retired,
+        cleared
     from deduped
     where ($item_id is null or item_id = $item_id)
     order by event_at, event_id
