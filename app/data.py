@@ -103,7 +103,11 @@ def warm_up_in_background() -> None:
     _warm_up_started.set()
 
     def work() -> None:
-        try:
+        try:  # in the order the first page after sign-in (the overview) needs them
+            import analytics.overview  # noqa: F401  (adoption, checklist, roi come with it)
+
+            _connection(str(root()), lakehouse.lakehouse_version(root()))
+
             import polars as pl
 
             from app import charts
@@ -111,12 +115,7 @@ def warm_up_in_background() -> None:
             # Altair builds its JSON-schema validator on the first chart it serialises (~1.3 s)
             charts.hbar(pl.DataFrame({"k": ["a"], "v": [1.0]}), x="v", y="k", x_title="").to_dict()
 
-            import analytics.adoption  # noqa: F401
-            import analytics.checklist  # noqa: F401
-            import analytics.overview  # noqa: F401
-            import analytics.roi  # noqa: F401
-
-            _connection(str(root()), lakehouse.lakehouse_version(root()))
+            import analytics.experiments  # noqa: F401  (scipy.stats: ~2 s, for a later page)
         except Exception:  # a failed warm-up only means a slower first page; pages report real errors
             import logging
 
