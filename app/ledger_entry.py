@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import streamlit as st
 
@@ -14,17 +14,26 @@ TEMPLATE = ("month,model_id,category,amount_usd,attribution,ci_low_usd,ci_high_u
             "2026-09-01,demand_forecast,infrastructure,12500,self_reported,,,September cloud invoice\n")
 
 
+_FLASH = "ledger_saved"
+
+
 def _save(rows, what: str) -> None:
     user = auth.require("ledger.edit")
     n = roi.record_entries(data.root(), rows, actor=user.get("name", "anonymous"))
     auth.audit("ledger.edit", target="value_ledger", detail=f"{what}: {n} row(s)")
     data.invalidate()
-    st.success(f"Added {n} ledger row(s). Older figures stay in the history.", icon=":material/check:")
+    # the figures at the top of the page were drawn before this form: run the page again so they
+    # show the new entry, and say so once there
+    st.session_state[_FLASH] = f"Added {n} ledger row(s); the figures above include them. Older figures stay in the history."
+    st.rerun()
 
 
 def ledger_entry_panel() -> None:
     """Form + CSV upload; shown to roles allowed to edit the ledger, read-only note otherwise."""
     with ui.panel("Add or correct figures", border=True):
+        if flash := st.session_state.pop(_FLASH, None):
+            st.success(flash, icon=":material/check:")
+            st.toast(flash, icon=":material/check:")
         if not auth.can("ledger.edit"):
             st.caption("Only product managers and administrators can add ledger figures.")
             return
@@ -35,8 +44,9 @@ def ledger_entry_panel() -> None:
         form_tab, csv_tab = st.tabs(["Form", "CSV upload"])
         with form_tab, st.form("ledger_form", clear_on_submit=True):
             c = st.columns(3)
-            today = date.today()
-            month = c[0].date_input("Month (first day)", value=date(today.year, today.month, 1), key="lf_month")
+            # actuals arrive after a month closes: default to last month
+            last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+            month = c[0].date_input("Month (first day)", value=last_month, key="lf_month")
             model_id = c[1].selectbox("Model", models, key="lf_model")
             category = c[2].selectbox("Category", LEDGER_CATEGORIES, key="lf_category")
             c = st.columns(4)

@@ -72,13 +72,13 @@ with left, ui.panel("What if", border=True):
     cost = b.slider("Cost change (%)", -100, 200, 0, 5, key="whatif_cost")
     w = data.cached(roi.what_if, adoption_change=adopt / 100, cost_change=cost / 100, **f.params())
     where = ", ".join(f.countries) if f.countries else "all countries"
-    m = st.columns(3)  # short labels: three metrics share half the page
+    m = st.columns(2)  # two figures: they share half the page and must not truncate
     m[0].metric("Net / year", fmt.usd(w.annual_net_usd), border=True,
                 help=f"Annualised from {w.months} ledger month(s).")
     m[1].metric("Scenario / year", fmt.usd(w.scenario_net_usd),
                 fmt.delta("usd", w.scenario_net_usd, w.annual_net_usd), border=True)
-    m[2].metric("Usage-linked", fmt.pct(w.share_affected), border=True,
-                help=f"Share of the benefit tied to usage in {where}: the part the adoption change scales.")
+    st.caption(f"{fmt.pct(w.share_affected)} of the benefit is tied to usage in {where}: the part the "
+               "adoption change scales.")
 with right, ui.panel("Incentive KPIs"):
     rpr = data.cached(roi.revenue_per_run, **f.params())
     ui.table(rpr, key="revenue_per_run", height=220, column_config=ui.columns(
