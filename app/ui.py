@@ -12,6 +12,7 @@ import streamlit as st
 from analytics.errors import NoDataError, ScaleboardError
 
 MAX_ROWS_SHOWN = 5000
+ROW_PX = 35  # st.dataframe's row (and header) height in pixels
 
 
 def show_error(exc: BaseException) -> None:
@@ -94,6 +95,8 @@ def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_con
     Columns the caller does not configure get readable labels and date formats."""
     shown = df.head(MAX_ROWS_SHOWN)
     column_config = auto_config(shown, column_config)
+    if height:  # a cap, not a size: a short table keeps its own height instead of blank rows
+        height = min(height, ROW_PX * (shown.height + 1) + 3)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config,
                  height=height if height else "auto", placeholder="–")
     if df.height > MAX_ROWS_SHOWN:
