@@ -39,8 +39,24 @@ def _open(b, url: str, name: str, password: str):
     return page
 
 
+def _settled(page) -> None:
+    """The script run has finished and the layout has stopped moving (a late element above the grid
+    would shift the rows under the mouse)."""
+    page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget'] "
+                           "[data-testid^='stStatusWidgetRunning']\")", timeout=90_000)
+    grid = page.locator("[data-testid='data-grid-canvas']").first
+    before = None
+    for _ in range(20):
+        now = grid.bounding_box()
+        if now == before:
+            return
+        before = now
+        page.wait_for_timeout(250)
+
+
 def _edit_cell(page, row: int, col: int, text: str) -> None:
     """Select the row's first cell, move right to the column, type (opens the editor), Enter."""
+    _settled(page)
     box = page.locator("[data-testid='data-grid-canvas']").first.bounding_box()
     page.mouse.click(box["x"] + 30, box["y"] + 35 + 35 * row + 17)  # header row is 35px high
     for _ in range(col):
