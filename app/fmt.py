@@ -44,3 +44,13 @@ def delta(unit: str, now: float | None, before: float | None) -> str | None:
     if unit == "ratio":
         return f"{d:+.2f}"
     return f"{int(d):+d}"
+
+
+def headline(text: str) -> tuple[str, str | None]:
+    """A verdict split for a metric tile: the words before the first " (" or ": " and the rest
+    ("Not enough data yet (< 2,000 units per arm)" -> ("Not enough data yet", "< 2,000 units per arm"))."""
+    for sep in (" (", ": "):
+        head, found, rest = text.partition(sep)
+        if found:
+            return head, rest.rstrip(")") if sep == " (" else rest
+    return text, None

@@ -35,7 +35,9 @@ with ui.panel():
                 f"{d['status']} · **primary metric** `{r.primary_metric}`")
     primary = r.results.filter(r.results["metric"] == r.primary_metric)
     c = st.columns([2, 1, 1, 1])
-    c[0].metric("Verdict (primary metric)", r.verdict, border=True)
+    verdict, detail = fmt.headline(r.verdict)
+    c[0].metric("Verdict (primary metric)", verdict, border=True, help=detail,
+                delta=detail, delta_color="off", delta_arrow="off")
     if primary.height == 1:
         p = primary.row(0, named=True)
         c[1].metric("Lift", fmt.pct(p["lift"], 1), border=True,

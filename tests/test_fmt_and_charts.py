@@ -67,6 +67,13 @@ def test_month_heatmap_rows_per_series_on_a_fixed_scale():
     assert [t["field"] for t in spec["encoding"]["tooltip"]][-1] == "n"
 
 
+def test_headline_splits_a_verdict_for_a_tile():
+    assert fmt.headline("Not enough data yet (< 2,000 units per arm)") == ("Not enough data yet",
+                                                                            "< 2,000 units per arm")
+    assert fmt.headline("Sample ratio mismatch: do not trust") == ("Sample ratio mismatch", "do not trust")
+    assert fmt.headline("Winner") == ("Winner", None)
+
+
 def test_column_labels_for_people():
     from app.ui import label
 
