@@ -60,7 +60,8 @@ st.download_button(
         countries=pl.lit(", ".join(f.countries) if f.countries else "all"))),
     file_name=f"scaleboard-overview-{scope}.csv", mime="text/csv", key="dl_overview_figures",
     icon=":material/download:", help="The eight figures above with the previous period, the change and "
-    "what each means, for the board pack; every table below has its own download.")
+    "what each means, for the board pack; every table below has its own download. For a PDF of the "
+    "whole page, use the menu at the top right (⋮) → Print → Save as PDF.")
 
 with ui.panel("Models that need attention"):
     att = snap.attention
