@@ -75,12 +75,20 @@ def label(name: str) -> str:
 
 
 def auto_config(df: pl.DataFrame, column_config: dict | None) -> dict:
-    """Labels (and date formats) for every column the page did not configure itself."""
+    """Labels (and date formats) for every column the page did not configure itself; counts
+    (``n_*`` integer columns) get thousands separators unless the page chose a number format."""
     config = dict(column_config or {})
     for name, dtype in df.schema.items():
         if name in config:
+            given = config[name]
+            if (name.startswith("n_") and dtype.is_integer() and isinstance(given, dict)
+                    and not given.get("type_config")):  # a plain label: keep it, add the separators
+                config[name] = st.column_config.NumberColumn(given.get("label"), help=given.get("help"),
+                                                             width=given.get("width"), format="localized")
             continue
-        if isinstance(dtype, pl.Datetime):
+        if name.startswith("n_") and dtype.is_integer():
+            config[name] = st.column_config.NumberColumn(label(name), format="localized")
+        elif isinstance(dtype, pl.Datetime):
             config[name] = st.column_config.DatetimeColumn(label(name), format="D MMM YYYY, HH:mm")
         elif dtype == pl.Date:
             config[name] = st.column_config.DateColumn(label(name), format="D MMM YYYY")

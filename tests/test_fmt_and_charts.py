@@ -83,3 +83,19 @@ def test_column_labels_for_people():
     assert label("n_rows") == "Rows"
     assert label("share_null_ref") == "Share null ref"
     assert label("status") == "Status"
+
+
+def test_counts_get_thousands_separators_and_keep_their_labels():
+    import streamlit as st
+
+    from app.ui import auto_config
+
+    df = pl.DataFrame({"n_users": [12603], "n_runs": [7400437], "year": [2026], "share": [0.5],
+                       "n_ratio": [0.5]})
+    cfg = auto_config(df, {"n_runs": st.column_config.Column("Model runs"),
+                           "share": st.column_config.NumberColumn("Share", format="percent")})
+    assert cfg["n_users"]["type_config"]["format"] == "localized" and cfg["n_users"]["label"] == "Users"
+    assert cfg["n_runs"]["type_config"]["format"] == "localized" and cfg["n_runs"]["label"] == "Model runs"
+    assert not cfg["year"].get("type_config")  # not a count: no separators ("2,026")
+    assert cfg["share"]["type_config"]["format"] == "percent"
+    assert not cfg["n_ratio"].get("type_config")  # a float named n_: left alone
