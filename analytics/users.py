@@ -15,7 +15,6 @@ Passwords are never stored or logged; only argon2id hashes with a random salt ea
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from analytics import lakehouse
 from analytics.errors import InputError
 
 ROLES = ("executive", "data_scientist", "product_manager", "steward", "admin")
@@ -124,19 +124,12 @@ def _write(path: Path, users: dict[str, User]) -> None:
 def _locked(path: Path) -> Iterator[dict[str, User]]:
     """Read-modify-write under an exclusive lock so two admins never lose each other's change."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # lock the folder itself (Linux flock works on directories): no lock file left behind
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with lakehouse.exclusive(path.parent):
         users = load(path)
         before = dict(users)
         yield users
         if users != before:
             _write(path, users)
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 # ---------------------------------------------------------------- operations
