@@ -86,10 +86,10 @@ def _view(schema: pa.Schema, files: list[Path]) -> str:
     return view_sql(schema, files, present)
 
 
-def _source(root: Path, r: Rollup) -> tuple[Path, pa.Schema]:
-    """The folder and declared schema that ``r`` reads."""
+def _source(root: Path, r: Rollup, by_name: dict[str, Rollup]) -> tuple[Path, pa.Schema]:
+    """The folder and declared schema that ``r`` reads (``by_name``: every declared rollup)."""
     if r.from_rollup:
-        return rollup_dir(root, r.source), next(s.schema for s in all_rollups() if s.name == r.source)
+        return rollup_dir(root, r.source), by_name[r.source].schema
     spec = table(r.source)
     return Path(root) / spec.name, spec.schema
 
@@ -153,8 +153,10 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
 
     root = Path(root)
     reports = []
+    declared = all_rollups()
+    by_name = {r.name: r for r in declared}
     with exclusive(root / "_rollups"):
-        for r in all_rollups():
+        for r in declared:
             if only and r.name not in only:
                 continue
             t0 = time.perf_counter()
@@ -165,7 +167,7 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
                 state = json.loads(state_path.read_text())
             # a rollup whose declared columns changed is rebuilt (its old parts lack the new columns)
             schema_changed = bool(state) and state.pop(_SCHEMA_KEY, None) != _schema_token(r)
-            src_dir, src_schema = _source(root, r)
+            src_dir, src_schema = _source(root, r, by_name)
             src_files = data_files(src_dir)
             join_files = data_files(root / table(r.joins).name) if r.joins else []
             current = {str(p.relative_to(root)): _fingerprint(p) for p in src_files + join_files}
@@ -175,17 +177,16 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
             if rebuilt:
                 shutil.rmtree(folder, ignore_errors=True)
                 state = {}
-            new = [root / k for k in current if k not in state]
-            new_src = [p for p in src_files if p in set(new)]
+            fresh = {root / k for k in current if k not in state}
             rows = 0
-            if new:
+            if fresh:
                 con = new_connection()
-                con.sql(f"create view src as {_view(src_schema, new_src)}")
+                con.sql(f"create view src as {_view(src_schema, [p for p in src_files if p in fresh])}")
                 if r.joins:
                     join_schema = table(r.joins).schema
-                    con.sql(f"create view src_seen as {_view(src_schema, [p for p in src_files if p not in set(new)])}")
+                    con.sql(f"create view src_seen as {_view(src_schema, [p for p in src_files if p not in fresh])}")
                     con.sql(f"create view joined as {_view(join_schema, join_files)}")
-                    con.sql(f"create view joined_new as {_view(join_schema, [p for p in join_files if p in set(new)])}")
+                    con.sql(f"create view joined_new as {_view(join_schema, [p for p in join_files if p in fresh])}")
                 out = r.compute(con, "src", root) if r.compute else sql.run(con, r.sql_name or r.name)
                 if isinstance(out, pl.DataFrame):
                     out = out.to_arrow()
@@ -194,10 +195,10 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
                     atomic_write_parquet(out, folder / new_part_name())
                 rows = out.num_rows
                 con.close()
-                state.update({k: current[k] for k in current if root / k in set(new)})
+                state = current  # every file is rolled up now (seen ones were unchanged, or we rebuilt)
                 folder.mkdir(parents=True, exist_ok=True)
                 tmp = state_path.with_suffix(".json.tmp")
                 tmp.write_text(json.dumps({**state, _SCHEMA_KEY: _schema_token(r)}))
                 tmp.replace(state_path)
-            reports.append(RefreshReport(r.name, len(new), rows, rebuilt, time.perf_counter() - t0))
+            reports.append(RefreshReport(r.name, len(fresh), rows, rebuilt, time.perf_counter() - t0))
     return reports
