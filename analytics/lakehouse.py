@@ -74,8 +74,8 @@ def view_sql(schema: pa.Schema, files: Sequence[Path], present: set[str], *, uni
     ``present`` read as typed nulls); an empty, typed SELECT when there are no files.
 
     ``uniform`` says every file has the same columns and types in the same order: DuckDB then binds
-    from the first file instead of reading every footer to unify them (most of opening a large
-    lakehouse).
+    from the first file instead of reading every footer to unify them (at 100M predictions, creating
+    the four log views drops from ~45 to ~17 ms).
     """
     if not files:
         present = set()  # nothing to read from: every column is a typed null

@@ -79,15 +79,14 @@ def auto_config(df: pl.DataFrame, column_config: dict | None) -> dict:
     (``n_*`` integer columns) get thousands separators unless the page chose a number format."""
     config = dict(column_config or {})
     for name, dtype in df.schema.items():
-        if name in config:
-            given = config[name]
-            if (name.startswith("n_") and dtype.is_integer() and isinstance(given, dict)
-                    and not given.get("type_config")):  # a plain label: keep it, add the separators
-                config[name] = st.column_config.NumberColumn(given.get("label"), help=given.get("help"),
-                                                             width=given.get("width"), format="localized")
+        given = config.get(name, {})
+        is_count = name.startswith("n_") and dtype.is_integer()
+        plain = isinstance(given, dict) and not given.get("type_config")  # a label at most, not hidden
+        if name in config and not (is_count and plain):
             continue
-        if name.startswith("n_") and dtype.is_integer():
-            config[name] = st.column_config.NumberColumn(label(name), format="localized")
+        if is_count:  # the page's label, help and width if it gave them, plus the separators
+            config[name] = st.column_config.NumberColumn(given.get("label") or label(name), help=given.get("help"),
+                                                         width=given.get("width"), format="localized")
         elif isinstance(dtype, pl.Datetime):
             config[name] = st.column_config.DatetimeColumn(label(name), format="D MMM YYYY, HH:mm")
         elif dtype == pl.Date:
