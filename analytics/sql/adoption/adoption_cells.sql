@@ -7,13 +7,12 @@ with eligible as (
     select * from (QUERY_ADOPTION_ELIGIBLE)
 ),
 
--- weeks are numbered from Monday 1970-01-05: the window's first and last week, and the first of
--- the 4 "regular" weeks
+-- weeks are numbered from Monday 1970-01-05: the window's first and last week (the 4 "regular"
+-- weeks are the last one and the 3 before it)
 bounds as (
     select
         cast(ceil((cast($start_date as date) - date '1970-01-05') / 7) as integer) as first_in,
-        cast(floor((cast($end_date as date) - date '1970-01-05') / 7) as integer) as last_in,
-        cast(floor((cast($end_date as date) - date '1970-01-05') / 7) as integer) - 3 as recent_in
+        cast(floor((cast($end_date as date) - date '1970-01-05') / 7) as integer) as last_in
 ),
 
 -- each 63-week block's bit positions that fall in the window and in the recent span (lo > hi: none)
@@ -24,7 +23,7 @@ spans as (
         a.active_weeks,
         greatest(b.first_in - 63 * a.block, 0) as lo,
         least(b.last_in - 63 * a.block, 62) as hi,
-        greatest(b.recent_in - 63 * a.block, 0) as recent_lo
+        greatest(b.last_in - 3 - 63 * a.block, 0) as recent_lo
     from rollup_usage_user_activity as a
     cross join bounds as b
 ),

@@ -17,20 +17,27 @@ with labelled as (
     group by p.model_id
 ),
 
+errors as (
+    select
+        model_id,
+        n_labelled,
+        sqrt(sse / n_labelled) as rmse,
+        sqrt(greatest(sum_y2 / n_labelled - pow(sum_y / n_labelled, 2), 0)) as sd_actual
+    from labelled
+    where n_labelled > 0
+),
+
 final as (
     select
-        l.model_id,
+        e.model_id,
         m.name,
         m.business_unit,
-        l.n_labelled,
-        sqrt(l.sse / l.n_labelled) as rmse,
-        sqrt(greatest(l.sum_y2 / l.n_labelled - pow(l.sum_y / l.n_labelled, 2), 0)) as sd_actual,
-        1 - sqrt(l.sse / l.n_labelled)
-        / nullif(sqrt(greatest(l.sum_y2 / l.n_labelled - pow(l.sum_y / l.n_labelled, 2), 0)), 0)
-            as forecast_error_reduction
-    from labelled as l
-    inner join models as m on l.model_id = m.model_id
-    where l.n_labelled > 0
+        e.n_labelled,
+        e.rmse,
+        e.sd_actual,
+        1 - e.rmse / nullif(e.sd_actual, 0) as forecast_error_reduction
+    from errors as e
+    inner join models as m on e.model_id = m.model_id
     order by forecast_error_reduction desc nulls last
 )
 
