@@ -27,6 +27,7 @@ figures = {
     "models_in_production": (s.n_production, s.prev_production), "models_at_risk": (r.n_models_at_risk, None),
     "value_at_risk": (r.value_at_risk_usd, None),
 }
+rd = None  # readiness, read in its own panel below
 row1, row2 = st.columns(4), st.columns(4)
 with row1[0], ui.panel():
     trend = monthly.group_by("month").agg(pl.col("net_usd").sum()).sort("month")["net_usd"]
@@ -106,9 +107,12 @@ with ui.panel("Models that never paid off"):
                                           cost_to_date_usd=ui.usd_col("Cost"), net_to_date_usd=ui.usd_col("Net")))
 
 with ui.panel("Readiness to scale"):
-    items = rd.items.select("title", "owner", "status", "due_date", "is_overdue")
-    ui.table(ui.humanize(items.sort("is_overdue", descending=True), "status"), key="readiness_items",
-             column_config=ui.columns(title="Item", owner="Owner", status="Status",
-                                      due_date=st.column_config.DateColumn("Due", format="D MMM YYYY"),
-                                      is_overdue=st.column_config.CheckboxColumn("Late")))
+    if rd is None:  # its tile above already says what went wrong
+        ui.empty("The readiness checklist could not be read.")
+    else:
+        items = rd.items.select("title", "owner", "status", "due_date", "is_overdue")
+        ui.table(ui.humanize(items.sort("is_overdue", descending=True), "status"), key="readiness_items",
+                 column_config=ui.columns(title="Item", owner="Owner", status="Status",
+                                          due_date=st.column_config.DateColumn("Due", format="D MMM YYYY"),
+                                          is_overdue=st.column_config.CheckboxColumn("Late")))
     ui.link_to("readiness.py", "Open the readiness checklist", ":material/checklist:")
