@@ -16,8 +16,10 @@ def users_frame() -> pl.DataFrame:
     auth.require("users.manage")
     rows = [{"name": u.name, "role": u.role, "business_units": ", ".join(u.business_units),
              "created_at": u.created_at} for u in users.list_users(data.settings().users_file)]
-    return pl.DataFrame(rows, schema={"name": pl.String, "role": pl.String, "business_units": pl.String,
-                                      "created_at": pl.String})
+    df = pl.DataFrame(rows, schema={"name": pl.String, "role": pl.String, "business_units": pl.String,
+                                    "created_at": pl.String})
+    # a time, not ISO text, so the table shows it like every other time ("26 Nov 2026, 16:56")
+    return df.with_columns(pl.col("created_at").str.to_datetime(time_zone="UTC", strict=False))
 
 
 def add_user(name: str, role: str, password: str, business_units: Sequence[str] = ()) -> None:

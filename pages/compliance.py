@@ -37,7 +37,7 @@ with ui.panel("Regulation tracker"):
     over = data.cached(regulation.overdue, as_of=today)
     if over.height:
         st.markdown(f"**{over.height} overdue review(s)**")
-        ui.table(over, key="regulation_overdue", column_config={"evidence_url": st.column_config.LinkColumn()})
+        ui.table(over, key="regulation_overdue", column_config={"evidence_url": st.column_config.LinkColumn("Evidence link")})
     if not can_edit:
         st.caption("Stewards and admins can update the tracker and sign off fairness audits.")
     else:

@@ -80,7 +80,9 @@ with ui.panel("Stewardship tasks"):
     else:
         ui.table(tt.select("task_id", "dataset_id", "check_id", "status", "assignee", "opened_at",
                            "acknowledged_at", "resolved_at", "response_hours", "resolution_hours", "last_reason"),
-                 key="quality_tasks")
+                 key="quality_tasks", column_config={
+                     "response_hours": st.column_config.NumberColumn("Response hours", format="%.1f"),
+                     "resolution_hours": st.column_config.NumberColumn("Resolution hours", format="%.1f")})
     open_ids = tt.filter(tt["status"] != "resolved")["task_id"].to_list() if tt.height else []
     if open_ids and not auth.can("quality_tasks.edit"):
         st.caption("Stewards and admins can acknowledge, reassign and resolve tasks.")
