@@ -4,7 +4,7 @@
 (another refresh, a page load) never duplicates a row. Each alert carries the model's monthly value
 from the value ledger as ``value_at_risk_usd``. The table is append-only: when an evaluator no longer
 sees a breach, ``sync`` appends a copy of the alert with ``resolved_at`` set (the open alerts are
-those without such a row: ``analytics/sql/core/alerts_open.sql``).
+those without such a row: ``analytics/sql/alerts/alerts_open.sql``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from analytics import lakehouse, sql
+from analytics import sql
 from analytics.errors import InputError
-from analytics.schema import ALERT_KINDS, ALERTS, SEVERITIES
+from analytics.lakehouse import connection, storage
+from analytics.lakehouse.schema import ALERT_KINDS, ALERTS, SEVERITIES
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def raise_alerts(root: Path | str, breaches: list[Breach], *, now: datetime | No
         if b.kind not in ALERT_KINDS or b.severity not in SEVERITIES:
             raise InputError(f"Alert kind/severity must be one of {ALERT_KINDS}/{SEVERITIES}, "
                              f"got {b.kind}/{b.severity}.")
-    con = lakehouse.connect(root, tables=["alerts", "value_ledger"])
+    con = connection.connect(root, tables=["alerts", "value_ledger"])
     try:
         existing = {r[0] for r in con.sql("select alert_id from alerts").fetchall()}
         values = dict(con.sql(sql.load("model_monthly_value")).fetchall())
@@ -67,7 +68,7 @@ def raise_alerts(root: Path | str, breaches: list[Breach], *, now: datetime | No
          "message": b.message, "value_at_risk_usd": float(values.get(b.model_id, 0.0)), "resolved_at": None}
         for b in fresh
     ], schema=ALERTS.schema)
-    lakehouse.append(root, "alerts", rows)
+    storage.append(root, "alerts", rows)
     return len(fresh)
 
 
@@ -76,7 +77,7 @@ def resolve_missing(root: Path | str, current: list[Breach], *, kinds: tuple[str
     """Resolve the open alerts of ``kinds`` (and, if given, only those about ``subjects``) that are not
     among the ``current`` breaches; return how many were resolved."""
     still = {b.alert_id() for b in current}
-    con = lakehouse.connect(root, tables=["alerts"])
+    con = connection.connect(root, tables=["alerts"])
     try:
         open_now = sql.run(con, "alerts_open")
     finally:
@@ -87,7 +88,7 @@ def resolve_missing(root: Path | str, current: list[Breach], *, kinds: tuple[str
     if gone.is_empty():
         return 0
     rows = gone.with_columns(resolved_at=pl.lit(now or datetime.now(UTC)).cast(pl.Datetime("us", "UTC")))
-    lakehouse.append(root, "alerts", rows.to_arrow())
+    storage.append(root, "alerts", rows.to_arrow())
     return rows.height
 
 

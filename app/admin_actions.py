@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from analytics import ingest, users
 from analytics.errors import InputError
+from analytics.governance import users
+from analytics.lakehouse import ingest
 from app import auth, data
 
 

@@ -3,7 +3,7 @@
 * Sign-in: when ``.streamlit/secrets.toml`` has an ``[auth]`` section, Streamlit's OpenID Connect
   (``st.login`` / ``st.user``) with the role taken from a claim (``[scaleboard_auth]``: ``roles_claim``,
   default ``"roles"``, and an optional ``role_map`` from IdP group names to roles); otherwise the local
-  user file (``analytics.users``, argon2id hashes).
+  user file (``analytics.governance.users``, argon2id hashes).
 * Session: ``st.session_state["user"] = {"name", "role", "business_units", "source", "signed_in_at",
   "last_seen"}`` (epoch seconds). It ends after ``IDLE_TIMEOUT`` without activity or ``MAX_SESSION`` in
   total; local users are re-checked against the user file on every run (removed user = signed out).
@@ -21,9 +21,9 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from analytics import users
 from analytics.errors import ScaleboardError
-from analytics.users import ROLES
+from analytics.governance import users
+from analytics.governance.users import ROLES
 from app.navigation import ROLE_PAGES
 
 IDLE_TIMEOUT = 8 * 3600  # seconds without any interaction
@@ -242,7 +242,7 @@ def allowed_business_units(user: dict | None = None) -> tuple[str, ...] | None:
 
 def audit(action: str, target: str = "", detail: str = "") -> str:
     """Record a write by the signed-in user from the current page in the audit log."""
-    from analytics import audit as audit_log
+    from analytics.governance import audit as audit_log
     from app import data
 
     user = current_user() or {}

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from analytics.kpis import kpi
+from analytics.product.kpis import kpi
 from app import fmt
 
 

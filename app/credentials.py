@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from analytics import users
+from analytics.governance import users
 from analytics.settings import load_settings
 
 

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from analytics import lakehouse
+from analytics.lakehouse import connection as lakehouse_connection
+from analytics.lakehouse import storage
 from analytics.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -41,7 +42,7 @@ def begin_run() -> str:
     (A page makes many cached calls; each would otherwise walk the tree. Streamlit runs one script
     run per session at a time, each in its own thread, so the token is kept per thread.)
     """
-    token = lakehouse.lakehouse_version(root())
+    token = storage.lakehouse_version(root())
     _run_version[threading.get_ident()] = token
     return token
 
@@ -49,7 +50,7 @@ def begin_run() -> str:
 def version() -> str:
     """The lakehouse version token for this run (walks the tree if the run did not start with
     ``begin_run``)."""
-    return _run_version.get(threading.get_ident()) or lakehouse.lakehouse_version(root())
+    return _run_version.get(threading.get_ident()) or storage.lakehouse_version(root())
 
 
 def invalidate() -> None:
@@ -59,7 +60,7 @@ def invalidate() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(root_str: str, version_token: str) -> duckdb.DuckDBPyConnection:
-    return lakehouse.connect(Path(root_str))
+    return lakehouse_connection.connect(Path(root_str))
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -89,7 +90,7 @@ def cached(fn: Callable[..., T], /, **kwargs: Any) -> T:
 
 
 def problems() -> list[str]:
-    return lakehouse.problems(connection())
+    return lakehouse_connection.problems(connection())
 
 
 _warm_up_started = threading.Event()
@@ -104,9 +105,9 @@ def warm_up_in_background() -> None:
 
     def work() -> None:
         try:  # in the order the first page after sign-in (the overview) needs them
-            import analytics.overview  # noqa: F401  (adoption, checklist, roi come with it)
+            import analytics.product.overview  # noqa: F401  (adoption, checklist, roi come with it)
 
-            _connection(str(root()), lakehouse.lakehouse_version(root()))
+            _connection(str(root()), storage.lakehouse_version(root()))
 
             import polars as pl
 
@@ -115,7 +116,7 @@ def warm_up_in_background() -> None:
             # Altair builds its JSON-schema validator on the first chart it serialises (~1.3 s)
             charts.hbar(pl.DataFrame({"k": ["a"], "v": [1.0]}), x="v", y="k", x_title="").to_dict()
 
-            import analytics.experiments  # noqa: F401  (scipy.stats: ~2 s, for a later page)
+            import analytics.product.experiments  # noqa: F401  (scipy.stats: ~2 s, for a later page)
         except Exception:  # a failed warm-up only means a slower first page; pages report real errors
             import logging
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
-from analytics import drift_monitor
+from analytics.drift import monitor as drift_monitor
 from app import data
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")

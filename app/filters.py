@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from analytics import portfolio
+from analytics.product import portfolio
 from app import data, ui
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import lakehouse
+from analytics.lakehouse import storage
 from app import data
 
 
@@ -20,7 +20,7 @@ def messages() -> list[tuple[str, str]]:
                           "or `scaleboard ingest`.")]
     if not root.is_dir():
         return [("error", f"The lakehouse path `{root}` is not a folder. Set SCALEBOARD_LAKEHOUSE to a folder.")]
-    if lakehouse.is_empty(root):
+    if storage.is_empty(root):
         return [("info", f"The lakehouse `{root}` holds no data yet. Load files on *Load data* "
                          "(`scaleboard ingest`) or create a demo with `scaleboard demo`.")]
     found = data.problems()

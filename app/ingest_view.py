@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import ingest
-from analytics.schema import table
+from analytics.lakehouse import ingest
+from analytics.lakehouse.schema import table
 from app import ui
 
 

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from analytics import portfolio, roi
-from analytics.schema import ATTRIBUTIONS, LEDGER_CATEGORIES
+from analytics.lakehouse.schema import ATTRIBUTIONS, LEDGER_CATEGORIES
+from analytics.product import portfolio, roi
 from app import auth, data, ui
 
 TEMPLATE = ("month,model_id,category,amount_usd,attribution,ci_low_usd,ci_high_usd,note\n"

@@ -1,6 +1,6 @@
 """Widgets of the readiness page: the editable checklist and the item/template forms.
 
-Every widget maps to one ``analytics.checklist`` write call made on the server after
+Every widget maps to one ``analytics.readiness.checklist`` write call made on the server after
 ``auth.require("checklist.edit")``; the write is also recorded in the audit log.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import checklist as ck
 from analytics.errors import ScaleboardError
+from analytics.readiness import items, record
 from app import auth, data
 
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
@@ -69,14 +69,14 @@ def with_check(board: pl.DataFrame) -> pl.DataFrame:
 def _on_edit(key: str, item_ids: list[str]) -> None:
     edits = st.session_state.get(key, {}).get("edited_rows", {})
     try:
-        changes = ck.changes_from_edits(item_ids, edits)
+        changes = items.changes_from_edits(item_ids, edits)
     except ScaleboardError as exc:
         st.session_state["ck_flash"] = ("error", f"Nothing was saved. {exc}")
         changes = []
     if changes:
         detail = "; ".join(f"{c.item_id}: " + ", ".join(f"{k}={v}" for k, v in c.changed().items())
                            for c in changes)
-        _write("checklist.edit", ",".join(c.item_id for c in changes), detail, ck.record, changes)
+        _write("checklist.edit", ",".join(c.item_id for c in changes), detail, record.record, changes)
     st.session_state["ck_editor_n"] = st.session_state.get("ck_editor_n", 0) + 1  # fresh editor
 
 
@@ -93,16 +93,16 @@ def editor(board: pl.DataFrame) -> None:
         on_change=_on_edit, args=(key, ids),
         column_config={
             "title": cc.TextColumn("Item", width="medium"),
-            "status": cc.SelectboxColumn("Status", options=list(ck.STATUSES), required=True,
+            "status": cc.SelectboxColumn("Status", options=list(items.STATUSES), required=True,
                                          help="Your team's status. Saved as soon as you change it."),
             "computed_status": cc.TextColumn("Evidence says", help="Status computed from the lakehouse"),
             "check": cc.TextColumn("Check", width="medium",
                                    help="Marked done but the evidence disagrees, overdue, or blocked"),
-            "owner": cc.TextColumn("Owner", max_chars=ck.MAX_TEXT_CHARS),
+            "owner": cc.TextColumn("Owner", max_chars=items.MAX_TEXT_CHARS),
             "due_date": cc.DateColumn("Due", format="D MMM YYYY"),
-            "evidence_url": cc.LinkColumn("Evidence link", max_chars=ck.MAX_URL_CHARS,
+            "evidence_url": cc.LinkColumn("Evidence link", max_chars=items.MAX_URL_CHARS,
                                           validate=r"^https?://.+$"),
-            "note": cc.TextColumn("Note", max_chars=ck.MAX_NOTE_CHARS, width="large"),
+            "note": cc.TextColumn("Note", max_chars=items.MAX_NOTE_CHARS, width="large"),
             "evidence": cc.TextColumn("Live evidence", width="large"),
             "updated_by": cc.TextColumn("Last change by"),
         })
@@ -122,7 +122,7 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         owner = c[1].text_input("Owner role", key="ck_new_owner")
         due = c[2].date_input("Due", value=None, key="ck_new_due")
         if st.form_submit_button("Add item", icon=":material/add:"):
-            _write("checklist.add", title, f"added item '{title}'", ck.add_item, title, owner, due_date=due)
+            _write("checklist.add", title, f"added item '{title}'", record.add_item, title, owner, due_date=due)
             st.rerun()
     with retire:
         labels = dict(zip(board_all["item_id"], board_all["title"] + board_all["retired"]
@@ -131,7 +131,7 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         is_retired = bool(board_all.filter(item_id=item)["retired"].item()) if item else False
         verb = "Restore" if is_retired else "Retire"
         if item and st.button(verb, key="ck_retire_go", icon=":material/archive:"):
-            _write(f"checklist.{verb.lower()}", item, f"{verb.lower()}d {item}", ck.retire_item, item,
+            _write(f"checklist.{verb.lower()}", item, f"{verb.lower()}d {item}", record.retire_item, item,
                    retired=not is_retired)
             st.rerun()
     with tpl:
@@ -141,19 +141,19 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         c[1].dataframe(templates.filter(template_id=picked).select("title", "owner"), hide_index=True)
         b = st.columns(2)
         if b[0].button("Add its missing items to the checklist", key="ck_tpl_apply", icon=":material/playlist_add:"):
-            _write("checklist.template.apply", picked, f"applied template {picked}", ck.apply_template, picked)
+            _write("checklist.template.apply", picked, f"applied template {picked}", record.apply_template, picked)
             st.rerun()
         builtin = bool(templates.filter(template_id=picked)["is_builtin"].any()) if picked else True
         if not builtin and b[1].button("Retire this template", key="ck_tpl_retire"):
-            _write("checklist.template.retire", picked, f"retired template {picked}", ck.retire_template, picked)
+            _write("checklist.template.retire", picked, f"retired template {picked}", record.retire_template, picked)
             st.rerun()
         with st.form("ck_tpl_new", clear_on_submit=True):
             tid = st.text_input("New template id", placeholder="eu_ai_act", key="ck_tpl_id")
             lines = st.text_area("Items, one per line: Title = Owner role", key="ck_tpl_lines",
                                  placeholder="Risk classification = Compliance Officer")
             if st.form_submit_button("Save template"):
-                items = [(t.strip(), o.strip()) for t, _, o in
+                template_items = [(t.strip(), o.strip()) for t, _, o in
                          (ln.partition("=") for ln in lines.splitlines() if ln.strip())]
-                _write("checklist.template.add", tid, f"saved template {tid}", ck.add_template, tid, items)
+                _write("checklist.template.add", tid, f"saved template {tid}", record.add_template, tid, template_items)
                 st.rerun()
 

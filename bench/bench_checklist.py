@@ -16,8 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from analytics import checklist as ck
-from analytics import evidence, lakehouse
+from analytics.lakehouse import connection, storage
+from analytics.readiness import compact, evidence, items, record, summary
+from analytics.readiness import state as checklist_state
 
 OUT = Path(__file__).resolve().parent / "results" / "checklist.md"
 
@@ -33,9 +34,9 @@ def _timed(fn, repeat: int = 5) -> float:
 
 
 def _read(root: Path) -> None:
-    con = lakehouse.connect(root)
+    con = connection.connect(root)
     try:
-        ck.readiness_summary(con)
+        summary.readiness_summary(con)
         evidence.board(con)
     finally:
         con.close()
@@ -46,7 +47,7 @@ def _writes(root: Path, n: int) -> list[float]:
     out = []
     for i in range(n):
         t0 = time.perf_counter()
-        ck.set_item(root, ck.ITEM_IDS[i % 7], actor=f"bench{i % 5}", note=f"note {i}", status=ck.STATUSES[i % 4])
+        record.set_item(root, items.ITEM_IDS[i % 7], actor=f"bench{i % 5}", note=f"note {i}", status=items.STATUSES[i % 4])
         out.append((time.perf_counter() - t0) * 1000)
     return sorted(out)
 
@@ -63,33 +64,33 @@ def main() -> None:
         work.mkdir(parents=True)
     rows: list[tuple[str, str]] = []
     try:
-        auto = ck.AUTO_COMPACT_FILES
-        ck.AUTO_COMPACT_FILES = None  # first without automatic compaction: what many files cost
+        auto = record.AUTO_COMPACT_FILES
+        record.AUTO_COMPACT_FILES = None  # first without automatic compaction: what many files cost
         writes = _writes(work, args.events)
-        n_files = len(lakehouse.data_files(work / "checklist_events"))
+        n_files = len(storage.data_files(work / "checklist_events"))
         rows.append((f"write one change (set_item), median / p95 of {args.events}, no auto-compaction",
                      f"{statistics.median(writes):.1f} / {writes[int(0.95 * len(writes))]:.1f} ms"))
         rows.append((f"connect + readiness_summary + board, {n_files} event files",
                      f"{_timed(lambda: _read(work)):.0f} ms"))
         t0 = time.perf_counter()
-        rep = ck.compact(work)
+        rep = compact.compact(work)
         rows.append((f"compact {rep.files_before} files ({rep.events} events) into 1",
                      f"{(time.perf_counter() - t0) * 1000:.0f} ms"))
         rows.append(("connect + readiness_summary + board, 1 event file", f"{_timed(lambda: _read(work)):.0f} ms"))
-        ck.AUTO_COMPACT_FILES = auto
+        record.AUTO_COMPACT_FILES = auto
         writes = _writes(work, args.events)
-        n_files = len(lakehouse.data_files(work / "checklist_events"))
+        n_files = len(storage.data_files(work / "checklist_events"))
         rows.append((f"write one change with auto-compaction past {auto} files: median / p95 / max",
                      f"{statistics.median(writes):.1f} / {writes[int(0.95 * len(writes))]:.1f} / "
                      f"{writes[-1]:.0f} ms"))
         rows.append((f"connect + readiness_summary + board, {n_files} event file(s) after that",
                      f"{_timed(lambda: _read(work)):.0f} ms"))
-        con = lakehouse.connect(work)
+        con = connection.connect(work)
         try:
             rows.append(("evidence (5 queries) on an open connection",
                          f"{_timed(lambda: evidence.evidence(con), 10):.1f} ms"))
             rows.append(("state (fold of all events) on an open connection",
-                         f"{_timed(lambda: ck.state(con), 10):.1f} ms"))
+                         f"{_timed(lambda: checklist_state.state(con), 10):.1f} ms"))
         finally:
             con.close()
     finally:

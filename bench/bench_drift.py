@@ -20,7 +20,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import drift, drift_evidently  # noqa: E402
+from analytics.drift import compare as drift  # noqa: E402
+from analytics.drift import report as drift_evidently  # noqa: E402
 
 
 def frames(n: int, seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str]]:
@@ -94,7 +95,9 @@ def profiles_window(total_rows: int) -> list[str]:
 
     import pyarrow as pa
 
-    from analytics import drift_monitor, drift_profiles, lakehouse
+    from analytics.drift import monitor as drift_monitor
+    from analytics.drift import profiles as drift_profiles
+    from analytics.lakehouse import connection, storage
 
     rng = np.random.default_rng(1)
     root = Path(tempfile.mkdtemp(prefix="bench_drift_"))
@@ -108,7 +111,7 @@ def profiles_window(total_rows: int) -> list[str]:
              "edges": edges.tolist(), "categories": None, "psi_edges": psi_edges.tolist(), "ref_start": start,
              "ref_end": start + timedelta(days=119), "n_ref": per_day * 120, "computed_at": None}
             for m in range(n_models) for f in range(n_feat)]
-    lakehouse.atomic_write_parquet(pa.Table.from_pylist(bins, schema=drift_profiles.BINS_SCHEMA),
+    storage.atomic_write_parquet(pa.Table.from_pylist(bins, schema=drift_profiles.BINS_SCHEMA),
                                    drift_profiles.bins_dir(root) / "part-0.parquet")
     rows = []
     shares = np.diff(np.concatenate([[0], np.interp(edges, [-4, 4], [0, 1]), [1]]))
@@ -120,8 +123,8 @@ def profiles_window(total_rows: int) -> list[str]:
                              float(per_day), -4.0, 4.0, counts[d].tolist(), (counts[d] * 0.0).tolist()))
     names = drift_profiles.PROFILE_SCHEMA.names
     table = pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows], schema=drift_profiles.PROFILE_SCHEMA)
-    lakehouse.atomic_write_parquet(table, root / "_rollups" / "drift_profiles" / "part-0.parquet")
-    con = lakehouse.connect(root)
+    storage.atomic_write_parquet(table, root / "_rollups" / "drift_profiles" / "part-0.parquet")
+    con = connection.connect(root)
     end = start + timedelta(days=n_days - 1)
     kw = dict(root=str(root), model_id="m3", version="v1", ref_start=start, ref_end=start + timedelta(days=119),
               cur_start=end - timedelta(days=29), cur_end=end)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from analytics import ingest, lakehouse
+from analytics.lakehouse import connection, ingest
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,7 +35,7 @@ def _frame(n: int, model_id: str, seed: int = 1) -> pl.DataFrame:
 
 
 def run(root: Path, sizes: list[int]) -> str:
-    con = lakehouse.connect(root)
+    con = connection.connect(root)
     model_id = con.sql("select model_id from models where task = 'classification' limit 1").fetchall()[0][0]
     existing = con.sql("select count(*) from predictions").fetchall()[0][0]
     lines = ["## Ingestion (`scaleboard ingest predictions`)", "",

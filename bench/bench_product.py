@@ -23,7 +23,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from analytics import adoption, experiments, lakehouse, roi  # noqa: E402
+from analytics.lakehouse import connection  # noqa: E402
+from analytics.product import adoption, experiments, roi  # noqa: E402
 
 END = date(2026, 10, 31)
 P = {"start_date": date(2025, 11, 1), "end_date": END, "business_units": None, "countries": None}
@@ -61,14 +62,14 @@ def main() -> None:
     if not args.lakehouse and not (root / "models").is_dir():
         subprocess.run([str(PROJECT / ".venv/bin/scaleboard"), "demo", "--out", str(root), "--seed", "7",
                         "--predictions", str(args.predictions), "--end", END.isoformat()], check=True)
-    con = lakehouse.connect(root)
+    con = connection.connect(root)
     n_pred = con.sql("select sum(n_predictions) from rollup_predictions_daily").fetchall()[0][0]
     n_usage = con.sql("select sum(n_events) from rollup_usage_user_week").fetchall()[0][0]
     n_rollup = con.sql("select count(*) from rollup_usage_user_week").fetchall()[0][0]
     n_masks = con.sql("select count(*) from rollup_usage_user_activity").fetchall()[0][0]
     con.close()
     t0 = time.perf_counter()
-    con = lakehouse.connect(root)
+    con = connection.connect(root)
     connect_s = time.perf_counter() - t0
     cold = page_calls(con)
     warm = min((page_calls(con) for _ in range(3)), key=lambda d: sum(d.values()))

@@ -28,7 +28,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import lakehouse  # noqa: E402
+from analytics.lakehouse import connection, storage
 from analytics.quality import checks as qc  # noqa: E402
 from analytics.quality import contracts  # noqa: E402
 
@@ -106,7 +106,7 @@ def run(root: Path, window: str) -> tuple[float, int, int]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "model_predictions.yaml").write_text(CONTRACT.format(w=window))
     checks = [c for ct in contracts.load_all(folder) for c in ct.checks]
-    con = lakehouse.connect(root, tables=["predictions"])
+    con = connection.connect(root, tables=["predictions"])
     counting = Counting(con)
     t0 = time.perf_counter()
     results = qc.evaluate(counting, checks, as_of=END, root=root)
@@ -122,8 +122,8 @@ def main() -> None:
     args = ap.parse_args()
     root = args.data / f"rows_{args.rows}"
     built = build(root, args.rows)
-    n_files = len(lakehouse.data_files(root / "predictions"))
-    size_gb = sum(p.stat().st_size for p in lakehouse.data_files(root / "predictions")) / 1e9
+    n_files = len(storage.data_files(root / "predictions"))
+    size_gb = sum(p.stat().st_size for p in storage.data_files(root / "predictions")) / 1e9
     nightly = run(root, "")
     full = run(root, ", window_days: 800")
     lines = [

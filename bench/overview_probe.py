@@ -2,7 +2,7 @@
 and warm (repeated on the same connection, without Streamlit's result cache).
 
 The page makes three calls: ``overview.snapshot`` (everything that depends on the filters, its
-queries run side by side), ``checklist.readiness_summary`` (readiness does not depend on the
+queries run side by side), ``summary.readiness_summary`` (readiness does not depend on the
 filters) and ``portfolio.filter_options`` (the sidebar). ``page_*`` times those three calls as the
 page makes them; ``filter_change_warm_s`` is what a filter change recomputes (the
 snapshot); ``queries`` times each underlying function alone, one after another, for diagnosis.
@@ -32,16 +32,18 @@ def _median(fn, *args, repeats: int = 7, **kwargs) -> float:
 def main() -> None:
     root, start, end = sys.argv[1], date.fromisoformat(sys.argv[2]), date.fromisoformat(sys.argv[3])
     t0 = time.perf_counter()
-    from analytics import adoption, checklist, lakehouse, overview, portfolio, roi
+    from analytics.lakehouse import connection
+    from analytics.product import adoption, overview, portfolio, roi
+    from analytics.readiness import summary
 
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()
-    con = lakehouse.connect(root)
+    con = connection.connect(root)
     t_connect = time.perf_counter() - t0
     params = {"start_date": start, "end_date": end, "business_units": None, "countries": None}
     page = {
         "snapshot": (overview.snapshot, params),
-        "readiness_summary": (checklist.readiness_summary, {}),
+        "readiness_summary": (summary.readiness_summary, {}),
         "filter_options": (portfolio.filter_options, {}),
     }
 

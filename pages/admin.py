@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from analytics import audit
-from analytics.users import ROLES
+from analytics.governance import audit
+from analytics.governance.users import ROLES
 from app import admin_actions, auth, data, ui
 
 auth.guard_page("admin")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import adoption
+from analytics.product import adoption
 from app import charts, data, filters, fmt, ui
 from app.components import kpi_metric
 

@@ -3,7 +3,7 @@ coverage KPIs; and the lineage graph around any node with the models and value d
 
 import streamlit as st
 
-from analytics import catalog, lineage
+from analytics.governance import catalog, lineage
 from analytics.quality import views
 from app import data, fmt, ui
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
-from analytics import fairness, regulation
+from analytics.governance import fairness, regulation
 from app import auth, data, filters, fmt, ui
 from app import quality_charts as charts
 

@@ -5,7 +5,8 @@ import polars as pl
 import streamlit as st
 import streamlit.components.v1 as components
 
-from analytics import drift_monitor, drift_performance
+from analytics.drift import monitor as drift_monitor
+from analytics.drift import performance as drift_performance
 from app import data, drift_charts, drift_view, ui
 
 st.title("Drift explorer")

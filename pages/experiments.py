@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import experiments as ex
+from analytics.product import experiments as ex
 from app import data, filters, fmt, ui
 
 f = filters.current()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics.ingest import IngestError, ingestible_tables
+from analytics.lakehouse.ingest import IngestError, ingestible_tables
 from app import admin_actions, auth, data, ingest_view, ui
 
 auth.guard_page("admin")

@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from analytics import checklist, kpis, overview
+from analytics.product import kpis, overview
+from analytics.readiness import summary
 from app import charts, data, filters, fmt, ui
 from app.components import kpi_metric
 
@@ -48,7 +49,7 @@ with row2[1], ui.panel():
 with row2[2], ui.panel():
     kpi_metric("value_at_risk", *figures["value_at_risk"], note="per month, open alerts")
 with row2[3], ui.panel():
-    rd = data.cached(checklist.readiness_summary)
+    rd = data.cached(summary.readiness_summary)
     figures["readiness_progress"] = (rd.share_done, rd.prev_share_done)
     kpi_metric("readiness_progress", *figures["readiness_progress"],
                note=f"{rd.n_done} of {rd.n_items} done, {rd.n_overdue} late")

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import polars as pl
 import streamlit as st
 
-from analytics import checklist as ck
-from analytics import evidence
+from analytics.readiness import evidence, summary
+from analytics.readiness import state as checklist_state
 from app import data, fmt, ui
 from app import readiness as rd
 
@@ -18,7 +18,7 @@ st.caption("Every change is kept with who made it and when. Items that can be re
 rd.flash()
 
 with ui.panel():
-    s = data.cached(ck.readiness_summary, as_of=today)
+    s = data.cached(summary.readiness_summary, as_of=today)
     c = st.columns(4)
     c[0].metric("Items done", fmt.pct(s.share_done), border=True,
                 delta=None if s.prev_share_done is None or s.share_done is None
@@ -42,7 +42,7 @@ with ui.panel("Checklist"):
 
 left, right = st.columns([3, 2])
 with left, ui.panel("Progress by owner"):
-    progress = ck.progress_by_owner(board)
+    progress = checklist_state.progress_by_owner(board)
     ui.table(progress, key="readiness_progress", column_config={
         "owner": "Owner", "n_items": "Items", "n_done": "Done",
         "share_done": st.column_config.ProgressColumn("Share done", format="percent", min_value=0, max_value=1),
@@ -57,10 +57,10 @@ with right, ui.panel("Overdue items"):
                                                          "status": "Status", "days_late": "Days late"})
 
 with ui.panel("History of an item"):
-    everything = data.cached(ck.state, as_of=today, include_retired=True)
+    everything = data.cached(checklist_state.state, as_of=today, include_retired=True)
     titles = dict(zip(everything["item_id"], everything["title"], strict=True))
     item = st.selectbox("Item", list(titles), format_func=titles.get, key="ck_history_item")
-    hist = data.cached(ck.history, item_id=item)
+    hist = data.cached(checklist_state.history, item_id=item)
     if hist.is_empty():
         ui.empty("No changes recorded for this item yet: it shows its default owner and 'not started'.")
     else:
@@ -68,4 +68,4 @@ with ui.panel("History of an item"):
                  filename=f"history_{item}.csv", column_config=rd.HISTORY_COLUMNS)
 
 with ui.panel("Custom items and templates"):
-    rd.item_forms(everything, data.cached(ck.templates))
+    rd.item_forms(everything, data.cached(checklist_state.templates))

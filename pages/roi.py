@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import roi
+from analytics.product import roi
 from app import charts, data, filters, fmt, ui
 from app.components import kpi_metric
 from app.ledger_entry import ledger_entry_panel

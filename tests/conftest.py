@@ -18,7 +18,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import lakehouse, rollups
+from analytics import pipeline
+from analytics.lakehouse import connection, storage
+from analytics.lakehouse import refresh as rollup_refresh
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/e2e.py for browser tests
 
@@ -34,13 +36,13 @@ class Lake:
 
     def put(self, table: str, rows: list[dict] | pl.DataFrame) -> None:
         frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, infer_schema_length=None)
-        lakehouse.append(self.root, table, frame.to_arrow())
+        storage.append(self.root, table, frame.to_arrow())
 
     def con(self):
-        return lakehouse.connect(self.root)
+        return connection.connect(self.root)
 
     def refresh(self, **kw):
-        return rollups.refresh(self.root, **kw)
+        return rollup_refresh.refresh(self.root, **kw)
 
 
 @pytest.fixture
@@ -60,9 +62,7 @@ def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     summary = demo.generate(root, seed=DEMO_SEED, predictions=DEMO_PREDICTIONS, end=date(2026, 10, 31))
     # the CLI keeps a core demo when an extra fails; the tests must not hide that failure
     assert not summary.extras_failed, summary.extras_failed
-    rollups.refresh(root)
-    for hook in rollups.post_refresh_hooks():
-        hook(root)
+    pipeline.refresh(root)
     return root
 
 

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from analytics import users
+from analytics.governance import users
 
 SIGN_IN_TIMEOUT_MS = 60_000
 

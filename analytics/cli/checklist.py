@@ -20,10 +20,10 @@ import sys
 
 import polars as pl
 
-from analytics import checklist as ck
-from analytics import evidence
 from analytics.cli.common import add_root_option, root_of
 from analytics.errors import InputError
+from analytics.readiness import compact, evidence, items, record
+from analytics.readiness import state as checklist_state
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     c = cmds.add_parser("set", help="change an item (at least one of status/owner/due/evidence/note)")
     c.add_argument("item")
-    c.add_argument("--status", choices=None, help=f"one of {', '.join(ck.STATUSES)}")
+    c.add_argument("--status", choices=None, help=f"one of {', '.join(items.STATUSES)}")
     c.add_argument("--by", required=True, help="who makes the change")
     c.add_argument("--note")
     c.add_argument("--evidence", help="evidence link (http/https); empty text clears it")
@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(handler=run_template)
 
     c = cmds.add_parser("compact", help="fold the small event files into one (state and history unchanged)")
-    c.add_argument("--grace", type=float, default=ck.COMPACT_GRACE_SECONDS, metavar="SECONDS",
+    c.add_argument("--grace", type=float, default=compact.COMPACT_GRACE_SECONDS, metavar="SECONDS",
                    help="keep folded files readable this long for readers that already listed them; "
                         "they are deleted by a later compaction (default %(default)s)")
     c.set_defaults(handler=run_compact)
@@ -89,15 +89,15 @@ def _print(df: pl.DataFrame, csv: bool = False) -> None:
 
 
 def _audit(root, actor: str, action: str, target: str, detail: str) -> None:
-    from analytics import audit  # the shared audit log (who changed what, from where)
+    from analytics.governance import audit  # the shared audit log (who changed what, from where)
 
     audit.record(root, actor=actor, action=action, target=target, page="cli", detail=detail)
 
 
 def _lake(args):
-    from analytics import lakehouse
+    from analytics.lakehouse import connection
 
-    return lakehouse.connect(root_of(args))
+    return connection.connect(root_of(args))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -117,7 +117,7 @@ def run_set(args: argparse.Namespace) -> int:
     fields = {"status": args.status, "note": args.note, "evidence_url": args.evidence,
               "due_date": args.due, "owner": args.owner}
     fields = {k: v for k, v in fields.items() if v is not None}
-    event_id = ck.set_item(root, args.item, actor=args.by, **fields)
+    event_id = record.set_item(root, args.item, actor=args.by, **fields)
     _audit(root, args.by, "checklist.set", args.item, ", ".join(f"{k}={v}" for k, v in fields.items()))
     print(f"{args.item}: recorded {', '.join(fields)} (event {event_id})")
     return 0
@@ -126,9 +126,9 @@ def run_set(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     con = _lake(args)
     try:
-        if args.item and args.item not in set(ck.state(con, include_retired=True)["item_id"]):
+        if args.item and args.item not in set(checklist_state.state(con, include_retired=True)["item_id"]):
             raise InputError(f"Unknown checklist item '{args.item}'. Run `scaleboard checklist list`.")
-        hist = ck.history(con, args.item)
+        hist = checklist_state.history(con, args.item)
     finally:
         con.close()
     _print(hist.drop("event_id"))
@@ -137,7 +137,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 def run_add(args: argparse.Namespace) -> int:
     root = root_of(args)
-    iid = ck.add_item(root, args.title, args.owner, actor=args.by, item_id=args.item_id, due_date=args.due)
+    iid = record.add_item(root, args.title, args.owner, actor=args.by, item_id=args.item_id, due_date=args.due)
     _audit(root, args.by, "checklist.add", iid, args.title)
     print(f"added {iid}")
     return 0
@@ -145,7 +145,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_retire(args: argparse.Namespace) -> int:
     root = root_of(args)
-    ck.retire_item(root, args.item, actor=args.by, retired=not args.restore)
+    record.retire_item(root, args.item, actor=args.by, retired=not args.restore)
     _audit(root, args.by, "checklist.restore" if args.restore else "checklist.retire", args.item, "")
     print(f"{'restored' if args.restore else 'retired'} {args.item}")
     return 0
@@ -156,33 +156,33 @@ def run_template(args: argparse.Namespace) -> int:
     if args.action == "list":
         con = _lake(args)
         try:
-            _print(ck.templates(con))
+            _print(checklist_state.templates(con))
         finally:
             con.close()
         return 0
     if not args.template_id or not args.by:
         raise InputError(f"`template {args.action}` needs a template id and --by USER.")
     if args.action == "add":
-        items = []
+        template_items = []
         for spec in args.item:
             title, sep, owner = spec.partition("=")
             if not sep or not title.strip() or not owner.strip():
                 raise InputError(f"Template item '{spec}' must read 'Title=Owner role'.")
-            items.append((title.strip(), owner.strip()))
-        ck.add_template(root, args.template_id, items, actor=args.by)
-        print(f"template {args.template_id}: {len(items)} items")
+            template_items.append((title.strip(), owner.strip()))
+        record.add_template(root, args.template_id, template_items, actor=args.by)
+        print(f"template {args.template_id}: {len(template_items)} items")
     elif args.action == "apply":
-        added = ck.apply_template(root, args.template_id, actor=args.by)
+        added = record.apply_template(root, args.template_id, actor=args.by)
         print(f"added {', '.join(added) or 'nothing (all items present)'}")
     else:
-        n = ck.retire_template(root, args.template_id, actor=args.by)
+        n = record.retire_template(root, args.template_id, actor=args.by)
         print(f"retired template {args.template_id} ({n} items)")
     _audit(root, args.by, f"checklist.template.{args.action}", args.template_id, "")
     return 0
 
 
 def run_compact(args: argparse.Namespace) -> int:
-    rep = ck.compact(root_of(args), grace_seconds=args.grace)
+    rep = compact.compact(root_of(args), grace_seconds=args.grace)
     if rep.path is None:
         print(f"nothing to compact ({rep.files_before} file(s))")
     else:

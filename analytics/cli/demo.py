@@ -7,7 +7,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from analytics import demo, rollups
+from analytics import demo, pipeline
 from analytics.errors import InputError
 from analytics.settings import load_settings
 
@@ -44,9 +44,7 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     if not args.no_refresh:
         t0 = time.perf_counter()
-        reports = rollups.refresh(out)
-        for hook in rollups.post_refresh_hooks():
-            hook(out)
+        reports = pipeline.refresh(out)
         print(f"refreshed {len(reports)} rollups in {time.perf_counter() - t0:.1f}s")
     # the core lakehouse is usable, but a failed extra is a bug: say so in the exit status
     return 3 if summary.extras_failed else 0

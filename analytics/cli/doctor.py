@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analytics import lakehouse
 from analytics.cli.common import add_root_option, root_of
-from analytics.ingest import STAGING
-from analytics.schema import TABLES
+from analytics.lakehouse import connection, storage
+from analytics.lakehouse.ingest import STAGING
+from analytics.lakehouse.schema import TABLES
 
 
 def diagnose(root: Path) -> list[str]:
@@ -19,16 +19,16 @@ def diagnose(root: Path) -> list[str]:
     if not root.is_dir():
         return [f"The lakehouse path {root} is not a folder."]
     found: list[str] = []
-    con = lakehouse.connect(root)
+    con = connection.connect(root)
     try:
-        found += lakehouse.problems(con)
+        found += connection.problems(con)
     finally:
         con.close()
     staging = root / STAGING
     if staging.is_dir() and any(staging.iterdir()):
         found.append(f"{staging} holds files of an interrupted ingest; they are not visible to readers "
                      "and can be deleted.")
-    empty = [name for name in TABLES if not lakehouse.data_files(root / name)]
+    empty = [name for name in TABLES if not storage.data_files(root / name)]
     if len(empty) == len(TABLES):
         found.append("The lakehouse holds no data yet.")
     return found
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     found = diagnose(root)
     for line in found:
         print(f"- {line}")
-    empty = [name for name in TABLES if root.is_dir() and not lakehouse.data_files(root / name)]
+    empty = [name for name in TABLES if root.is_dir() and not storage.data_files(root / name)]
     if empty and len(empty) < len(TABLES):
         print(f"(tables with no rows yet: {', '.join(empty)})")
     if not found:

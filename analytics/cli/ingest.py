@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analytics import audit
 from analytics.cli.common import add_root_option, root_of
-from analytics.ingest import ingest, ingestible_tables
+from analytics.governance import audit
+from analytics.lakehouse.ingest import ingest, ingestible_tables
 from analytics.settings import load_settings
 
 

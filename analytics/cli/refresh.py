@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from analytics import rollups
+from analytics import pipeline
 from analytics.cli.common import add_root_option, root_of
 
 
@@ -18,11 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
-    for rep in rollups.refresh(root, full=args.full, only=args.only):
+    for rep in pipeline.refresh(root, full=args.full, only=args.only):
         how = "rebuilt" if rep.rebuilt else "incremental"
         print(f"{rep.name:<32} {how:<11} new files {rep.new_files:>5}  rows {rep.rows_written:>9}  "
               f"{rep.seconds:6.2f}s")
-    # rollup-driven follow-ups (alerts etc.) register as post-refresh hooks
-    for hook in rollups.post_refresh_hooks():
-        hook(root)
     return 0

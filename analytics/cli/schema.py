@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from analytics.schema import TABLES
+from analytics.lakehouse.schema import TABLES
 
 
 def markdown() -> str:

@@ -7,9 +7,9 @@ import getpass
 import sys
 from pathlib import Path
 
-from analytics import audit, users
 from analytics.cli.common import add_root_option, root_of
 from analytics.errors import InputError
+from analytics.governance import audit, users
 from analytics.settings import load_settings
 
 

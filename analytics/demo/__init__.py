@@ -1,7 +1,7 @@
 """The demo lakehouse: a believable enterprise ML portfolio, generated deterministically from a seed.
 
 ``generate(out, seed=42, predictions=2_000_000, end=None)`` writes every table the demo owns (all of
-``analytics.schema`` except the ones produced by other capabilities, see ``PRODUCED_ELSEWHERE``)
+``analytics.lakehouse.schema`` except the ones produced by other capabilities, see ``PRODUCED_ELSEWHERE``)
 through the lakehouse contract, then runs the *demo extras* (``analytics.demo.extras``).
 
 The story (dates relative to ``end``; see ``analytics.demo.story``): ~25 models in 5 business units,

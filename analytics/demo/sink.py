@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from analytics import lakehouse
-from analytics.schema import table
+from analytics.lakehouse import storage
+from analytics.lakehouse.schema import table
 
 WRITE_OPTIONS = {"compression": "zstd", "compression_level": 1, "store_schema": False}
 # dictionary-encode only low-cardinality columns, and keep min/max statistics where readers prune
@@ -51,16 +51,16 @@ class Sink:
         folder = self.root / spec.name
         if spec.partition_by == "month":
             folder = folder / f"month={month}"
-        path = folder / lakehouse.new_part_name()
+        path = folder / storage.new_part_name()
         self.rows[name] += data.num_rows
         self.files += 1
         while len(self._pending) >= self._max_pending:
             self._pending.popleft().result()
-        self._pending.append(self._pool.submit(lakehouse.atomic_write_parquet, data, path, **write_options(name)))
+        self._pending.append(self._pool.submit(storage.atomic_write_parquet, data, path, **write_options(name)))
 
     def append(self, name: str, data: pa.Table) -> None:
         """Small tables: the ordinary contract write path (conform + atomic write), synchronously."""
-        written = lakehouse.append(self.root, name, data)
+        written = storage.append(self.root, name, data)
         self.rows[name] += data.num_rows
         self.files += len(written)
 

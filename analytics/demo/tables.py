@@ -15,7 +15,7 @@ from analytics.demo.enterprise import (
 )
 from analytics.demo.org import Org, created_at_us
 from analytics.demo.story import US_PER_DAY, Story, to_us
-from analytics.schema import TABLES
+from analytics.lakehouse.schema import TABLES
 
 US_PER_HOUR = 3_600_000_000
 TS = pa.timestamp("us", tz="UTC")

@@ -1,7 +1,7 @@
 """The logged training sets: ``TRAINING_ROWS`` feature rows per model version inside its training window.
 
 A version's drift reference is its training window (``train_start_at .. train_end_at``,
-see ``analytics.drift_profiles``). Production traffic in that window is often thin (a young model's
+see ``analytics.drift.profiles``). Production traffic in that window is often thin (a young model's
 adoption S-curve starts tiny, or the window lies before the model went live), so without the
 training set the reference held a handful of rows and every stationary feature looked drifted.
 Each version therefore logs its training set to ``features``: request ids ``t`` + 15 digits

@@ -24,11 +24,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from analytics import lakehouse
 from analytics.errors import InputError, QueryError
-from analytics.lakehouse import quote_ident
+from analytics.lakehouse import storage
+from analytics.lakehouse.schema import QUALITY_RESULTS, TABLES
+from analytics.lakehouse.views import quote_ident
 from analytics.quality.contracts import TYPES, Check
-from analytics.schema import QUALITY_RESULTS, TABLES
 
 SAMPLE_ROWS = 5
 
@@ -393,7 +393,7 @@ def results_table(results: list[CheckResult], run_id: str) -> pa.Table:
 def record(root: Path | str, results: list[CheckResult], *, run_id: str | None = None) -> str:
     """Append the results to ``quality_results`` (one file); return the run id."""
     run_id = run_id or new_run_id()
-    lakehouse.append(root, "quality_results", results_table(results, run_id))
+    storage.append(root, "quality_results", results_table(results, run_id))
     return run_id
 
 

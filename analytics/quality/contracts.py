@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 
 from analytics.errors import InputError
-from analytics.lakehouse import CONFIG
-from analytics.schema import TABLES
+from analytics.lakehouse.schema import TABLES
+from analytics.lakehouse.storage import CONFIG
 
 KINDS = ("completeness", "validity", "volume", "timeliness")
 HIGHER_IS_BETTER = {"completeness": True, "validity": True, "volume": True, "timeliness": False}

@@ -10,8 +10,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics import alerts, lakehouse, lineage
+from analytics import alerts
 from analytics.errors import InputError
+from analytics.governance import lineage
+from analytics.lakehouse import connection, storage
 from analytics.quality import checks as qc
 from analytics.quality import contracts, tasks
 from analytics.quality.checks import CheckResult
@@ -95,7 +97,7 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
     as_of = qc._utc(as_of or datetime.now(UTC))
     loaded = contracts.load_all(folder or contracts.contracts_dir(root), only=only)
     all_checks = [c for ct in loaded for c in ct.checks]
-    con = lakehouse.connect(root)
+    con = connection.connect(root)
     try:
         results = qc.evaluate(con, all_checks, as_of=as_of, root=root, overrides=overrides)
         if not write:
@@ -106,7 +108,7 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
             open_before = tasks.read_open(root)
             events = tasks.plan_events(open_before, results, tasks.assignees(con), at=as_of)
             if events:
-                lakehouse.append(root, "stewardship_tasks", tasks.events_table(events))
+                storage.append(root, "stewardship_tasks", tasks.events_table(events))
         open_after = tasks.apply_events(open_before, events)
         found = breaches(con, results, {d: t.opened_at for d, t in open_after.items()}) if raise_alerts else []
     finally:
@@ -129,7 +131,7 @@ def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = 
         raise InputError("Backfill times must be consecutive days (24 hours apart).")
     loaded = contracts.load_all(folder or contracts.contracts_dir(root))
     all_checks = [c for ct in loaded for c in ct.checks]
-    con = lakehouse.connect(root)
+    con = connection.connect(root)
     reports, all_events = [], []
     found: list[alerts.Breach] = []
     try:
@@ -143,13 +145,13 @@ def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = 
                 all_events += events
                 reports.append(RunReport(qc.new_run_id(), t, tuple(results), tuple(events), 0))
             if all_events:
-                lakehouse.append(root, "stewardship_tasks", tasks.events_table(all_events))
+                storage.append(root, "stewardship_tasks", tasks.events_table(all_events))
         if reports:
             found = breaches(con, list(reports[-1].results), {d: o.opened_at for d, o in open_now.items()})
     finally:
         con.close()
     if reports:
-        lakehouse.append(root, "quality_results",
+        storage.append(root, "quality_results",
                          pa.concat_tables([qc.results_table(list(r.results), r.run_id) for r in reports]))
     if reports:
         alerts.sync(root, found, kinds=("quality", "freshness"), subjects={ct.dataset_id for ct in loaded},

@@ -21,9 +21,10 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from analytics import lakehouse, sql
+from analytics import sql
 from analytics.errors import InputError
-from analytics.schema import STEWARDSHIP_TASKS
+from analytics.lakehouse import connection, storage
+from analytics.lakehouse.schema import STEWARDSHIP_TASKS
 
 SYSTEM_ACTOR = "scaleboard check"
 FAILING = ("fail", "error")
@@ -90,13 +91,13 @@ def events_table(events: list[dict]) -> pa.Table:
 
 def exclusive(root: Path | str):
     """The lock every writer of stewardship tasks holds while it reads, decides and appends."""
-    return lakehouse.exclusive(Path(root) / "stewardship_tasks")
+    return storage.exclusive(Path(root) / "stewardship_tasks")
 
 
 def read_current(root: Path | str) -> pl.DataFrame:
     """``current`` from a connection opened now over the task events only (sees every event
     appended so far; call it under ``exclusive`` before deciding on a write)."""
-    con = lakehouse.connect(root, tables=["stewardship_tasks"])
+    con = connection.connect(root, tables=["stewardship_tasks"])
     try:
         return current(con)
     finally:
@@ -153,7 +154,7 @@ def _act(root, task_id: str, *, actor: str, status: str, reason: str, assignee: 
         event = _event(task_id, at=now or datetime.now(UTC), actor=actor.strip(), dataset_id=task["dataset_id"],
                        check_id=task["check_id"], assignee=assignee or task["assignee"], status=status,
                        reason=reason.strip())
-        lakehouse.append(root, "stewardship_tasks", events_table([event]))
+        storage.append(root, "stewardship_tasks", events_table([event]))
     return event
 
 

@@ -13,7 +13,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from analytics import lineage, sql
+from analytics import sql
+from analytics.governance import lineage
 from analytics.quality import tasks
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analytics import checklist as ck
+from analytics.readiness import record
 
 PEOPLE = {
     "Data Steward": "Maria Lopez", "CDO": "Daniel Weber", "Data Engineer": "Priya Nair",
@@ -58,12 +58,12 @@ def extend(root: Path, *, seed: int, end: date) -> None:
     def at(days_before: int) -> datetime:
         return base - timedelta(days=days_before) + timedelta(minutes=int(rng.integers(8 * 60, 18 * 60)))
 
-    ck.add_item(root, "Data Literacy Programme", "Learning & Development", actor=PEOPLE["CDO"],
+    record.add_item(root, "Data Literacy Programme", "Learning & Development", actor=PEOPLE["CDO"],
                 due_date=end + timedelta(days=90), now=at(140))
     for days_before, item, role, fields in STORY:
         f = dict(fields)
         if "due_date" in f:
             f["due_date"] = end + timedelta(days=f["due_date"])
-        ck.set_item(root, item, actor=PEOPLE[role], now=at(days_before), **f)
-    ck.set_item(root, "data_literacy_programme", actor=PEOPLE["Learning & Development"], status="in_progress",
+        record.set_item(root, item, actor=PEOPLE[role], now=at(days_before), **f)
+    record.set_item(root, "data_literacy_programme", actor=PEOPLE["Learning & Development"], status="in_progress",
                 note="Curriculum agreed; first cohort in January.", now=at(20))

@@ -16,16 +16,17 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from analytics import fairness, lakehouse, regulation
 from analytics.errors import NoDataError
-from analytics.schema import FAIRNESS_AUDITS, REGULATION_EVENTS
+from analytics.governance import fairness, regulation
+from analytics.lakehouse import connection, storage
+from analytics.lakehouse.schema import FAIRNESS_AUDITS, REGULATION_EVENTS
 
 AUDIT_WINDOWS = 4
 EVIDENCE = "https://wiki.example.com/compliance/{regulation}/{asset}/{obligation}"
 
 
 def _regulation_events(root: Path, rng: np.random.Generator, end: date) -> list[dict]:
-    con = lakehouse.connect(root, tables=["datasets", "models", "lineage", "regulation_events"])
+    con = connection.connect(root, tables=["datasets", "models", "lineage", "regulation_events"])
     try:
         cells = regulation.matrix(con, as_of=end)
     finally:
@@ -65,7 +66,7 @@ def _regulation_events(root: Path, rng: np.random.Generator, end: date) -> list[
 
 def _audits(root: Path, end: date) -> None:
     end_dt = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)
-    con = lakehouse.connect(root, tables=["models", "predictions", "outcomes", "features"])
+    con = connection.connect(root, tables=["models", "predictions", "outcomes", "features"])
     rows, signoffs = [], []
     try:
         for model_id in fairness.audited_models(con):
@@ -93,7 +94,7 @@ def _audits(root: Path, end: date) -> None:
     finally:
         con.close()
     if rows or signoffs:
-        lakehouse.append(root, "fairness_audits",
+        storage.append(root, "fairness_audits",
                          pa.Table.from_pylist(rows + signoffs, schema=FAIRNESS_AUDITS.schema))
 
 
@@ -101,5 +102,5 @@ def extend(root: Path, *, seed: int, end: date) -> None:
     rng = np.random.default_rng([seed, 51])
     events = _regulation_events(root, rng, end)
     if events:
-        lakehouse.append(root, "regulation_events", pa.Table.from_pylist(events, schema=REGULATION_EVENTS.schema))
+        storage.append(root, "regulation_events", pa.Table.from_pylist(events, schema=REGULATION_EVENTS.schema))
     _audits(root, end)

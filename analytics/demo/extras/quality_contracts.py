@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from analytics import lakehouse
+from analytics.lakehouse import connection
 from analytics.quality import contracts, runner, tasks
 
 HISTORY_DAYS = 60
@@ -56,7 +56,7 @@ def contract_checks(dataset_id: str, sla_hours: float | None) -> list[dict]:
 
 
 def write_contracts(root: Path) -> list[Path]:
-    con = lakehouse.connect(root, tables=["datasets"])
+    con = connection.connect(root, tables=["datasets"])
     try:
         rows = con.sql("select dataset_id, name, freshness_sla_hours from datasets order by dataset_id").fetchall()
     finally:
@@ -79,7 +79,7 @@ def extend(root: Path, *, seed: int, end: date) -> None:  # noqa: ARG001 - deter
     last = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)
     runner.backfill(root, [last - timedelta(days=k) for k in range(HISTORY_DAYS - 1, -1, -1)])
     # the steward picks the crm task up the next morning (a response time on the page)
-    con = lakehouse.connect(root, tables=["stewardship_tasks"])
+    con = connection.connect(root, tables=["stewardship_tasks"])
     try:
         open_now = tasks.open_tasks(con)
     finally:

@@ -1,0 +1,1 @@
+"""The governance wing: catalog, lineage, regulation, fairness, the audit log and users."""

@@ -1,0 +1,496 @@
+"""Loading a company's own files (CSV or Parquet) into a lakehouse table, safely.
+
+Contract (``ingest(root, table, files)``):
+
+1. Every file is read and validated against ``analytics.lakehouse.schema`` before anything is written:
+   size limit, format, known columns, required columns present and non-null, types, timestamps
+   with a time zone, ranges (``RANGES``, declared as data), enums, key uniqueness within the batch
+   and against rows already in the lakehouse, and that ``model_id`` values exist in ``models``.
+2. On any problem ``IngestError`` (an ``InputError``) is raised carrying the first problems by file,
+   row and column, and the lakehouse is left byte-identical.
+3. Otherwise all files are staged under ``<root>/_staging/<batch>/`` through ``lakehouse.append``
+   (new uniquely named partitions) and then renamed into place; if a rename fails, the files
+   already moved are removed again (all or nothing across files), and one audit event is written.
+
+Timestamps: a value must say its time zone (``Z`` or ``+HH:MM``; Parquet columns must be
+timezone-aware). Naive timestamps are rejected rather than assumed UTC, because a wrong guess shifts
+every event silently. Values in other zones are converted to UTC.
+CSV conventions: UTF-8 with a header row, ``,`` separator, empty field = null, dates ``YYYY-MM-DD``,
+booleans ``true/false/1/0/yes/no``, list columns (``datasets.regulations``) separated by ``;``.
+Row numbers in problems count data rows from 1 (row 1 is the line after the header).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import difflib
+import io
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analytics.errors import InputError
+from analytics.governance import audit
+from analytics.lakehouse import storage
+from analytics.lakehouse.schema import MODELS, TABLES, Table, table
+
+STAGING = "_staging"
+# Tables nobody may load files into: the audit log is written only by ``analytics.governance.audit.record``,
+# so an upload can never forge or bury who changed what.
+NOT_INGESTIBLE = frozenset({"audit_log"})
+MAX_PROBLEMS = 20
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+# Ranges declared as data: (table, column) -> (low, high); None = unbounded; both ends inclusive.
+RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("predictions", "latency_ms"): (0, None),
+    ("feedback", "rating"): (1, 5),
+    ("datasets", "retention_days"): (0, None),
+    ("datasets", "freshness_sla_hours"): (0, None),
+    ("dataset_batches", "n_rows"): (0, None),
+    ("dataset_batches", "n_null_key"): (0, None),
+    ("quality_results", "n_rows"): (0, None),
+    ("quality_results", "n_failed"): (0, None),
+    ("fairness_audits", "n"): (0, None),
+    ("fairness_audits", "selection_rate"): (0, 1),
+    ("fairness_audits", "recall"): (0, 1),
+    ("fairness_audits", "fpr"): (0, 1),
+    ("fairness_audits", "disparate_impact"): (0, None),
+}
+# Columns whose range depends on the model's task in the models table (classifiers only).
+CLASSIFIER_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("predictions", "score"): (0, 1),
+    ("outcomes", "label"): (0, 1),
+}
+BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+_NAIVE_RE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"  # a date-time without a zone
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%z"
+
+
+def ingestible_tables() -> list[str]:
+    return sorted(set(TABLES) - NOT_INGESTIBLE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None  # 1-based data row; None for file- or column-level problems
+    column: str | None
+    message: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        got = f" (got {self.value!r})" if self.value is not None else ""
+        return f"{where}: {self.message}{got}"
+
+
+class IngestError(InputError):
+    """Validation failed; ``problems`` holds the first ones, ``n_problems`` counts all found."""
+
+    def __init__(self, table_name: str, problems: list[Problem], n_problems: int | None = None) -> None:
+        order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in problems))}
+        ranked = sorted(problems, key=lambda p: (order[p.file], p.row or 0))  # stable: check order kept
+        self.problems = ranked[:MAX_PROBLEMS]
+        self.n_problems = n_problems if n_problems is not None else len(problems)
+        first = "\n".join(f"  - {p}" for p in self.problems)
+        more = self.n_problems - len(self.problems)
+        super().__init__(
+            f"Nothing was loaded into '{table_name}': {self.n_problems} problem(s) found.\n{first}"
+            + (f"\n  … and {more} more." if more > 0 else ""),
+            hint="Fix the file(s) and run the same command again; the lakehouse was not changed.")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to ingest: a path on disk, or an uploaded name with its bytes."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, item: Path | str | Source | tuple[str, bytes]) -> Source:
+        if isinstance(item, Source):
+            return item
+        if isinstance(item, tuple):
+            return cls(name=str(item[0]), data=bytes(item[1]))
+        return cls(name=Path(item).name, path=Path(item))
+
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else self.path.stat().st_size  # type: ignore[union-attr]
+
+    def read(self) -> bytes:
+        return self.data if self.data is not None else self.path.read_bytes()  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    table: str
+    files: tuple[str, ...]
+    rows: int
+    written: tuple[Path, ...]
+
+
+# ---------------------------------------------------------------- reading
+
+def _fail(src: Source, message: str, column: str | None = None) -> list[Problem]:
+    return [Problem(src.name, None, column, message)]
+
+
+def read_source(src: Source, max_bytes: int) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The file as a frame (CSV: all text; Parquet: its own types), or the problems reading it."""
+    suffix = src.name.lower().rsplit(".", 1)[-1] if "." in src.name else ""
+    if suffix not in ("csv", "parquet"):
+        return None, _fail(src, "unsupported file type: use a .csv or .parquet file")
+    try:
+        size = src.size()
+    except OSError as exc:
+        return None, _fail(src, f"cannot read the file ({exc.strerror or exc})")
+    if size > max_bytes:
+        return None, _fail(src, f"the file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB; "
+                                "split it into smaller files")
+    if size == 0:
+        return None, _fail(src, "the file is empty")
+    raw = src.read()
+    if suffix == "parquet":
+        if raw[:4] != b"PAR1" or raw[-4:] != b"PAR1":
+            return None, _fail(src, "not a valid Parquet file (truncated or another format)")
+        try:
+            return pl.from_arrow(pq.read_table(io.BytesIO(raw))), []  # type: ignore[return-value]
+        except Exception as exc:  # pyarrow raises many types for damaged files
+            return None, _fail(src, f"the Parquet file cannot be read ({type(exc).__name__}: "
+                                    f"{str(exc).splitlines()[0] if str(exc) else ''})")
+    return _read_csv(src, raw)
+
+
+def _read_csv(src: Source, raw: bytes) -> tuple[pl.DataFrame | None, list[Problem]]:
+    if b"\x00" in raw[:8192]:
+        return None, _fail(src, "this looks like a binary file, not CSV text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        return None, _fail(src, f"not UTF-8 text: invalid byte at line {line}; save the file as UTF-8")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        return None, _fail(src, f"malformed CSV ({exc})")
+    if not rows or not any(c.strip() for c in rows[0]):
+        return None, _fail(src, "no header row")
+    header = [c.strip() for c in rows[0]]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        return None, [Problem(src.name, None, c, "the column appears more than once in the header") for c in dupes]
+    body = [r for r in rows[1:] if r]  # blank lines are skipped
+    problems = [Problem(src.name, i, None, f"has {len(r)} fields, the header has {len(header)}")
+                for i, r in enumerate(body, start=1) if len(r) != len(header)]
+    if problems:
+        return None, problems
+    cols = {h: [(r[j] if r[j] != "" else None) for r in body] for j, h in enumerate(header)}
+    return pl.DataFrame(cols, schema={h: pl.String for h in header}), []
+
+
+# ---------------------------------------------------------------- converting
+
+def _polars_type(t: pa.DataType) -> pl.DataType:
+    return pl.from_arrow(pa.array([], type=t)).dtype  # type: ignore[union-attr]
+
+
+def _bad(frame: pl.DataFrame, mask: pl.Series, col: str, message: str, src: pl.Series | None = None
+         ) -> list[Problem]:
+    """Problems for the first rows where ``mask`` is true (and a count via the caller)."""
+    idx = mask.fill_null(False).arg_true()
+    vals = (src if src is not None else frame[col])
+    out = []
+    for i in idx.head(MAX_PROBLEMS).to_list():
+        v = vals[i]
+        out.append(Problem(frame["_file"][i], int(frame["_row"][i]), col, message,
+                           None if v is None else str(v)[:80]))
+    return out
+
+
+def _count(mask: pl.Series) -> int:
+    return int(mask.fill_null(False).sum())
+
+
+def convert_column(s: pl.Series, target: pa.DataType) -> tuple[pl.Series, list[tuple[pl.Series, str]]]:
+    """Convert one column to the schema type. Returns (converted, [(bad-row mask, message), …])."""
+    out, *rest = _convert(s, target)
+    if len(rest) == 1:
+        return out, rest[0]
+    return out, [] if rest[0] is None else [(rest[0], rest[1])]
+
+
+def _convert(s: pl.Series, target: pa.DataType):
+    want = _polars_type(target)
+    if s.dtype == pl.String:
+        if pa.types.is_string(target):
+            return s, None, ""
+        t = s.str.strip_chars()
+        t = t.replace("", None)
+        if pa.types.is_timestamp(target):
+            norm = t.str.replace(r"[zZ]$", "+00:00").str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T")
+            out = norm.str.to_datetime(format=_TS_FORMAT, strict=False, time_unit="us", time_zone="UTC")
+            naive = t.is_not_null() & t.str.contains(_NAIVE_RE)
+            bad = t.is_not_null() & out.is_null() & ~naive
+            return out, [(naive, "timestamp has no time zone: add 'Z' for UTC or an offset such as "
+                                 "'+01:00' (naive timestamps are not guessed)"),
+                         (bad, "not a timestamp like 2026-03-01T12:00:00Z")]
+        if pa.types.is_date(target):
+            out = t.str.to_date("%Y-%m-%d", strict=False)
+            return out, t.is_not_null() & out.is_null(), "not a date like 2026-03-01"
+        if pa.types.is_boolean(target):
+            out = t.str.to_lowercase().replace_strict(BOOLS, default=None, return_dtype=pl.Boolean)
+            return out, t.is_not_null() & out.is_null(), "not a boolean (true/false)"
+        if pa.types.is_list(target):
+            out = t.str.split(";").list.eval(pl.element().str.strip_chars()).list.eval(
+                pl.element().filter(pl.element() != ""))
+            return out, None, ""
+        if pa.types.is_integer(target):
+            out = t.cast(pl.Int64, strict=False)
+            bad = t.is_not_null() & out.is_null()
+            return _int_range(out, bad, want, "not a whole number")
+        out = t.cast(pl.Float64, strict=False)
+        bad = t.is_not_null() & (out.is_null() | ~out.is_finite().fill_null(True))
+        return out, bad, "not a finite number"
+    # typed source (Parquet)
+    if pa.types.is_timestamp(target):
+        if isinstance(s.dtype, pl.Datetime):
+            if s.dtype.time_zone is None:
+                return s.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"), s.is_not_null(), (
+                    "the Parquet column holds naive timestamps: write it timezone-aware (e.g. UTC)")
+            return s.dt.convert_time_zone("UTC").cast(want), None, ""
+        return pl.Series(s.name, [None] * s.len(), dtype=want), s.is_not_null() | s.is_null(), (
+            f"has type {s.dtype}, expected a timezone-aware timestamp")
+    if pa.types.is_integer(target) and s.dtype.is_float():
+        bad = s.is_not_null() & ~((s == s.floor()).fill_null(False))
+        return _int_range(s.cast(pl.Int64, strict=False), bad, want, "not a whole number")
+    try:
+        out = s.cast(want, strict=False)
+    except Exception:
+        return pl.Series(s.name, [None] * s.len(), dtype=want), s.is_not_null() | s.is_null(), (
+            f"has type {s.dtype}, expected {target}")
+    bad = s.is_not_null() & out.is_null()
+    if want == pl.Float64:
+        bad = bad | (out.is_not_null() & ~out.is_finite().fill_null(True))
+    return out, bad, f"cannot be read as {target}"
+
+
+def _int_range(out: pl.Series, bad: pl.Series, want: pl.DataType, message: str):
+    if want == pl.Int32:
+        over = out.is_not_null() & ((out > 2**31 - 1) | (out < -(2**31)))
+        if _count(over):
+            return out, bad | over, "whole number out of the 32-bit range"
+        out = out.cast(pl.Int32, strict=False)
+    return out, bad, message
+
+
+# ---------------------------------------------------------------- validating
+
+def _existing(root: Path, spec: Table, columns: Sequence[str], months: set[str] | None = None) -> pl.DataFrame:
+    """Columns of rows already in the lakehouse (unreadable files are skipped, as readers do).
+    For month-partitioned tables only the given partitions are read."""
+    folder = root / spec.name
+    files = (storage.data_files(folder) if months is None
+             else [f for m in sorted(months) for f in storage.data_files(folder / f"month={m}")])
+    parts = []
+    schema = {c: _polars_type(spec.schema.field(c).type) for c in columns}
+    for f in files:
+        try:
+            names = pq.read_schema(f).names
+            t = pq.read_table(f, columns=[c for c in columns if c in names])
+        except Exception:
+            continue
+        df = pl.from_arrow(t)
+        parts.append(df.with_columns(pl.lit(None, dtype=schema[c]).alias(c) for c in columns
+                                     if c not in df.columns).select(columns).cast(schema))  # type: ignore[union-attr]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+
+
+def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
+             allow_extra: bool = False) -> tuple[pa.Table | None, list[Problem], int]:
+    """Check and convert a batch of raw frames. Returns (table or None, first problems, total count)."""
+    problems: list[Problem] = []
+    total = 0
+
+    def add(found: list[Problem], n: int) -> None:
+        nonlocal total
+        problems.extend(found)
+        total += n
+
+    names = [f.name for f in spec.schema]
+    converted: list[pl.DataFrame] = []
+    for fname, raw in frames:
+        unknown = [c for c in raw.columns if c not in names]
+        missing = [c for c in spec.required if c not in raw.columns]
+        for c in unknown if not allow_extra else []:
+            close = difflib.get_close_matches(c, names, n=1)
+            add([Problem(fname, None, c, "unknown column for table '" + spec.name + "'"
+                         + (f"; did you mean '{close[0]}'?" if close else ""))], 1)
+        for c in missing:
+            add([Problem(fname, None, c, "required column is missing")], 1)
+        if raw.height == 0:
+            add([Problem(fname, None, None, "the file has no data rows")], 1)
+        if unknown and not allow_extra or missing or raw.height == 0:
+            continue
+        frame = raw.with_columns(pl.lit(fname).alias("_file"), pl.int_range(1, raw.height + 1).alias("_row"))
+        cols = []
+        for f in spec.schema:
+            if f.name not in raw.columns:
+                cols.append(pl.Series(f.name, [None] * raw.height, dtype=_polars_type(f.type)))
+                cols.append(pl.Series(f"_bad_{f.name}", [False] * raw.height))
+                continue
+            out, checks = convert_column(raw[f.name], f.type)
+            bad = pl.Series([False] * raw.height)
+            for mask, msg in checks:
+                mask = mask.fill_null(False)
+                if _count(mask):
+                    add(_bad(frame, mask, f.name, msg), _count(mask))
+                    bad = bad | mask
+            # unreadable values become null so the checks below still report everything else
+            cols.append(pl.select(pl.when(bad).then(None).otherwise(out)).to_series().alias(f.name))
+            cols.append(bad.alias(f"_bad_{f.name}"))
+        converted.append(pl.DataFrame(cols).with_columns(frame["_file"], frame["_row"]))
+    if not converted:
+        return None, problems, total
+    batch = pl.concat(converted, how="vertical_relaxed")
+    # nulls in required columns (a value already reported as unreadable is not reported twice)
+    for c in spec.required:
+        mask = batch[c].is_null() & ~batch[f"_bad_{c}"]
+        add(_bad(batch, mask, c, "required value is empty"), _count(mask))
+    # enums
+    for c, allowed in spec.enums.items():
+        mask = batch[c].is_not_null() & ~batch[c].is_in(list(allowed))
+        add(_bad(batch, mask, c, f"must be one of {', '.join(allowed)}"), _count(mask))
+    # declared ranges
+    for (tname, c), (lo, hi) in RANGES.items():
+        if tname == spec.name:
+            add(*_range_problems(batch, c, lo, hi))
+    # classifier-only ranges and references to the model inventory
+    if "model_id" in names and spec.name != MODELS.name:
+        models = _existing(root, MODELS, ["model_id", "task"]).unique("model_id", keep="last")
+        unknown = batch["model_id"].is_not_null() & ~batch["model_id"].is_in(models["model_id"].implode())
+        add(_bad(batch, unknown, "model_id", "this model is not in the models table; load the models first"),
+            _count(unknown))
+        classifiers = models.filter(pl.col("task") == "classification")["model_id"]
+        for (tname, c), (lo, hi) in CLASSIFIER_RANGES.items():
+            if tname == spec.name:
+                is_clf = batch["model_id"].is_in(classifiers.implode())
+                add(*_range_problems(batch, c, lo, hi, where=is_clf, suffix=" for a classification model"))
+    # key uniqueness within the batch and against rows already loaded
+    if spec.key:
+        key = list(spec.key)
+        dup = batch.select(pl.struct(key).is_duplicated()).to_series()
+        add(_bad(batch, dup, ", ".join(key), "duplicate key within the upload",
+                 batch.select(pl.concat_str(key, separator="|", ignore_nulls=True)).to_series()), _count(dup))
+        months = None
+        if spec.partition_by == "month":
+            ts = next(f.name for f in spec.schema if pa.types.is_timestamp(f.type))
+            months = set(batch[ts].dt.strftime("%Y-%m").drop_nulls().to_list())
+        old = _existing(root, spec, key, months)
+        if old.height:
+            clash = batch.select(pl.struct(key).is_in(old.select(pl.struct(key)).to_series().implode())).to_series()
+            add(_bad(batch, clash, ", ".join(key), "this key already exists in the lakehouse",
+                     batch.select(pl.concat_str(key, separator="|", ignore_nulls=True)).to_series()), _count(clash))
+    if total:
+        return None, problems, total
+    return batch.select([f.name for f in spec.schema]).to_arrow().cast(spec.schema), [], 0
+
+
+def _range_problems(batch: pl.DataFrame, c: str, lo, hi, where: pl.Series | None = None, suffix: str = ""):
+    s = batch[c]
+    mask = pl.Series([False] * batch.height)
+    if lo is not None:
+        mask = mask | (s < lo).fill_null(False)
+    if hi is not None:
+        mask = mask | (s > hi).fill_null(False)
+    if where is not None:
+        mask = mask & where
+    span = f"between {lo:g} and {hi:g}" if lo is not None and hi is not None else (
+        f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
+    return _bad(batch, mask, c, f"must be {span}{suffix}"), _count(mask)
+
+
+# ---------------------------------------------------------------- writing
+
+def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Source | tuple[str, bytes]], *,
+           actor: str, role: str | None = None, page: str = "cli", max_bytes: int | None = None,
+           allow_extra: bool = False, dry_run: bool = False) -> IngestReport:
+    """Validate ``files`` for ``table_name`` and append them all, or nothing.
+
+    Raises ``UnknownTableError`` for an unknown table, ``IngestError`` listing the first problems
+    by file, row and column (nothing written), ``InputError`` when no file is given.
+    """
+    spec = table(table_name)
+    if spec.name in NOT_INGESTIBLE:
+        raise InputError(f"Files cannot be loaded into '{spec.name}': it is written only by the app itself.")
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise InputError(f"The lakehouse path {root} is not a folder.")
+    sources = [Source.of(f) for f in files]
+    if not sources:
+        raise InputError("No file given: pass one or more .csv or .parquet files.")
+    limit = int(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES)
+    frames, problems = [], []
+    for src in sources:
+        frame, found = read_source(src, limit)
+        problems += found
+        if frame is not None:
+            frames.append((src.name, frame))
+    if problems:
+        raise IngestError(spec.name, problems)
+    data, problems, n = validate(root, spec, frames, allow_extra=allow_extra)
+    if data is None:
+        raise IngestError(spec.name, problems, n)
+    names = tuple(s.name for s in sources)
+    if dry_run:
+        return IngestReport(spec.name, names, data.num_rows, ())
+    written = _stage_and_publish(root, spec.name, data)
+    audit.record(root, actor=actor, role=role, action="ingest", target=spec.name, page=page,
+                 detail=f"{data.num_rows} rows from {', '.join(names)}")
+    return IngestReport(spec.name, names, data.num_rows, tuple(written))
+
+
+def _stage_and_publish(root: Path, name: str, data: pa.Table) -> list[Path]:
+    root.mkdir(parents=True, exist_ok=True)
+    staging_parent = root / STAGING
+    staging = staging_parent / uuid.uuid4().hex
+    moved: list[Path] = []
+    made_dirs: list[Path] = []
+    try:
+        staged = storage.append(staging, name, data)
+        targets = [root / p.relative_to(staging) for p in staged]
+        for src, dst in zip(staged, targets, strict=True):
+            for d in reversed(dst.parents):
+                if not d.exists() and root in d.parents:
+                    d.mkdir()
+                    made_dirs.append(d)
+            os.replace(src, dst)
+            moved.append(dst)
+        return moved
+    except BaseException:
+        for p in moved:  # roll back: the batch is all or nothing
+            with contextlib.suppress(OSError):
+                p.unlink()
+        for d in reversed(made_dirs):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging_parent.rmdir()
+
