@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import keyword
 import os
 import sys
 
@@ -25,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "users": "manage local sign-in users",
     "doctor": "list lakehouse problems (unreadable files, interrupted loads)",
     "schema": "print the lakehouse tables and columns as Markdown",
+    "import": "import a model registry (MLflow) into the lakehouse",
 }
 
 
@@ -34,7 +36,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in COMMANDS.items():
         if name == command:
-            importlib.import_module(f"{__name__}.{name}").register(sub)
+            # a command named like a Python keyword lives in <name>_.py
+            importlib.import_module(f"{__name__}.{name}{'_' if keyword.iskeyword(name) else ''}").register(sub)
         else:
             sub.add_parser(name, help=help_text, add_help=False)
     return parser
