@@ -18,10 +18,10 @@ Contract shared by the functions here (every one takes the ``Scope``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import duckdb
 import polars as pl
 
-from analytics import sql
 from analytics.errors import InputError
 from analytics.product.scope import Scope
 

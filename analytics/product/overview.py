@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from analytics import parallel
-from analytics.product import adoption, kpis, roi
+from analytics.product import kpis, roi
 from analytics.product.scope import Scope
 
 

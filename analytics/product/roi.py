@@ -26,7 +26,6 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from analytics import sql
 from analytics.errors import InputError
 from analytics.lakehouse import connection, storage
 from analytics.lakehouse.schema import ATTRIBUTIONS, LEDGER_CATEGORIES, VALUE_LEDGER
@@ -324,14 +323,15 @@ def validate_entries(rows: list[dict] | pl.DataFrame, *, actor: str, known_model
 
 
 def record_entries(root: Path | str, rows: list[dict] | pl.DataFrame, *, actor: str,
-                   now: datetime | None = None) -> int:
+                   units: tuple[str, ...] | None = None, now: datetime | None = None) -> int:
     """Validate and append ledger rows (a form or a CSV upload) as one new file; return how many.
 
     Corrections are new rows for the same (month, model, category): the newest is the figure in force
-    and the old one stays in the history. Nothing is written when any row is invalid."""
+    and the old one stays in the history. Nothing is written when any row is invalid. With ``units``
+    (the writer's data scope) a model of another business unit reads as unknown."""
     con = connection.connect(root, tables=["models"])
     try:
-        known = {r[0] for r in con.sql("select model_id from models").fetchall()}
+        known = set(Scope(date.today(), date.today(), allowed_units=units).run(con, "models_inventory")["model_id"])
     finally:
         con.close()
     table = validate_entries(rows, actor=actor, known_models=known, now=now)
