@@ -331,7 +331,7 @@ def record_entries(root: Path | str, rows: list[dict] | pl.DataFrame, *, actor: 
     (the writer's data scope) a model of another business unit reads as unknown."""
     con = connection.connect(root, tables=["models"])
     try:
-        known = set(Scope(date.today(), date.today(), allowed_units=units).run(con, "models_inventory")["model_id"])
+        known = set(Scope(date.today(), date.today(), allowed_units=units).run(con, "model_names")["model_id"])
     finally:
         con.close()
     table = validate_entries(rows, actor=actor, known_models=known, now=now)
