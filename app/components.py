@@ -39,10 +39,3 @@ def ignored_filters(scope: Scope, **reasons: str) -> None:
     said = [f"{FILTER_NAMES[k]} does not apply: {why}." for k, why in reasons.items() if active[k]]
     if said:
         st.caption(" ".join(said), help="Every other filter applies to this panel.")
-
-
-def truncation_note(truncated: bool, n_rows: int) -> None:
-    """The gateway's row cap, said where it cut a result."""
-    if truncated:
-        st.warning(f"Only the first {n_rows:,} rows are shown: narrow the window or the filters to see the rest.",
-                   icon=":material/content_cut:")

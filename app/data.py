@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
+from analytics import sql
 from analytics.lakehouse import connection as lakehouse_connection
 from analytics.lakehouse import storage
 from analytics.product.scope import Scope, restrict
@@ -87,8 +88,9 @@ def _call(module: str, name: str, root_str: str, version_token: str, scope: Scop
         args = dict(kwargs)
         if scope is not None and "scope" in inspect.signature(fn).parameters:
             args["scope"] = scope
-        out = fn(cur, **args)
-        return restrict(cur, out, scope.allowed_units) if scope is not None else out
+        with sql.collecting() as cut:
+            out = fn(cur, **args)
+        return (restrict(cur, out, scope.allowed_units) if scope is not None else out), tuple(cut)
     finally:
         cur.close()
 
@@ -97,7 +99,11 @@ def cached(fn: Callable[..., T], /, scope: Scope | None = None, **kwargs: Any) -
     """``fn(cursor, **kwargs)`` (with ``scope=`` when ``fn`` takes it), cached until the lakehouse
     changes, keyed on the scope too. Arguments must be hashable. Pass the page's scope to every
     function whose rows belong to models, datasets or experiments."""
-    return _call(fn.__module__, fn.__qualname__, str(root()), version(), scope, tuple(sorted(kwargs.items())))
+    out, cut = _call(fn.__module__, fn.__qualname__, str(root()), version(), scope, tuple(sorted(kwargs.items())))
+    if cut:  # the gateway's row cap cut a result: say so where it is shown
+        st.warning(f"Only the first {sql.ROW_CAP:,} rows of {', '.join(sorted(set(cut)))} are shown: narrow the "
+                   "window or the filters to see the rest.", icon=":material/content_cut:")
+    return out
 
 
 def problems() -> list[str]:

@@ -79,11 +79,11 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFram
     return fetch(con, name, **params).frame
 
 
-def fetch(con: duckdb.DuckDBPyConnection, name: str, *, max_rows: int = ROW_CAP,
+def fetch(con: duckdb.DuckDBPyConnection, name: str, *, max_rows: int | None = None,
           time_limit_s: float | None = None, **params: Any) -> Results:
-    """The named query as ``Results``: at most ``max_rows`` rows with the ``truncated`` flag, timed,
-    interrupted after ``time_limit_s`` (default ``TIME_LIMIT_S``)."""
-    return _execute(con, load(name), name, max_rows, time_limit_s or TIME_LIMIT_S, params)
+    """The named query as ``Results``: at most ``max_rows`` rows (default ``ROW_CAP``) with the
+    ``truncated`` flag, timed, interrupted after ``time_limit_s`` (default ``TIME_LIMIT_S``)."""
+    return _execute(con, load(name), name, max_rows or ROW_CAP, time_limit_s or TIME_LIMIT_S, params)
 
 
 def query(con: duckdb.DuckDBPyConnection, text: str, *, name: str = "inline", **params: Any) -> pl.DataFrame:
@@ -113,8 +113,37 @@ def _execute(con: duckdb.DuckDBPyConnection, text: str, name: str, max_rows: int
     truncated = frame.height > max_rows
     if truncated:
         frame = frame.head(max_rows)
+        if (cut := collector()) is not None:
+            cut.append(name)
     _record(name, elapsed, frame.height, truncated)
     return Results(name, frame, truncated, elapsed)
+
+
+# ---------------------------------------------------------------- truncations, seen by the caller
+
+_local = threading.local()
+
+
+class collecting:  # noqa: N801 - used as a context manager
+    """``with sql.collecting() as cut:`` gathers the names of queries the row cap cut on this thread
+    (and on the threads of ``analytics.parallel`` started inside it)."""
+
+    def __enter__(self) -> list[str]:
+        self.before = getattr(_local, "cut", None)
+        _local.cut = []
+        return _local.cut
+
+    def __exit__(self, *exc) -> None:
+        _local.cut = self.before
+
+
+def collector() -> list[str] | None:
+    return getattr(_local, "cut", None)
+
+
+def adopt(cut: list[str] | None) -> None:
+    """In a worker thread: report truncations to the starting thread's collector."""
+    _local.cut = cut
 
 
 # ---------------------------------------------------------------- timing per named query

@@ -30,9 +30,15 @@ edge_days as (
         and (not f.has_full or d.day < f.full_from or d.day > f.full_to)
 ),
 
+both_sources as (
+    select * from weeks
+    union all
+    select * from edge_days
+),
+
 final as (
     select model_id, user_id, cast(sum(n_invocations) as bigint) as n_invocations
-    from (select * from weeks union all select * from edge_days)
+    from both_sources
     group by all
     having sum(n_invocations) > 0
 )

@@ -14,7 +14,7 @@ items as (
 
 current_items as (
     select coalesce(f.status, 'not_started') as status
-    from items as i
+    from items
     left join folded as f using (item_id)
     where not coalesce(f.retired, false)
 ),

@@ -1,4 +1,4 @@
--- must return zero rows: adoption_cells has one row per model, business unit, team and country,
+-- grain: one row per violation, so none when sound: adoption_cells has one row per model, business unit, team and country,
 -- and regular <= tried <= eligible in every cell
 with cells as (
     select * from (QUERY_ADOPTION_CELLS)

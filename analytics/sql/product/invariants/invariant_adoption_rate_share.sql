@@ -1,4 +1,4 @@
--- must return zero rows: the adoption rate is a share in [0, 1] and equals active / eligible seats
+-- grain: one row per violation, so none when sound: the adoption rate is a share in [0, 1] and equals active / eligible seats
 with kpi as (
     select * from (QUERY_ADOPTION_RATE)
 ),

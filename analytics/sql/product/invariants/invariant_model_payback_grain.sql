@@ -1,4 +1,4 @@
--- must return zero rows: model_payback has one row per model and net = benefit - cost to date
+-- grain: one row per violation, so none when sound: model_payback has one row per model and net = benefit - cost to date
 with payback as (
     select * from (QUERY_MODEL_PAYBACK)
 ),

@@ -1,4 +1,4 @@
--- must return zero rows: one row per model needing attention, its value at risk not negative,
+-- grain: one row per violation, so none when sound: one row per model needing attention, its value at risk not negative,
 -- and the KPIs equal the table's count and sum
 with attention as (
     select * from (QUERY_MODELS_NEEDING_ATTENTION)

@@ -1,4 +1,4 @@
--- must return zero rows: production, pilot and retired counts are within the models in scope
+-- grain: one row per violation, so none when sound: production, pilot and retired counts are within the models in scope
 with kpi as (
     select * from (QUERY_MODELS_IN_PRODUCTION)
 ),

@@ -1,4 +1,4 @@
--- must return zero rows: readiness progress is a share in [0, 1] of done items
+-- grain: one row per violation, so none when sound: readiness progress is a share in [0, 1] of done items
 with kpi as (
     select * from (QUERY_READINESS_PROGRESS)
 ),

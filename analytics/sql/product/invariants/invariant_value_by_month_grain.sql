@@ -1,4 +1,4 @@
--- must return zero rows: roi_value_by_month has one row per month and business unit, months are
+-- grain: one row per violation, so none when sound: roi_value_by_month has one row per month and business unit, months are
 -- first days inside the window, and net = benefit - cost
 with monthly as (
     select * from (QUERY_ROI_VALUE_BY_MONTH)

@@ -1,4 +1,4 @@
--- must return zero rows: value delivered is benefit - cost, and the ROI is (benefit - cost) / cost
+-- grain: one row per violation, so none when sound: value delivered is benefit - cost, and the ROI is (benefit - cost) / cost
 with delivered as (
     select * from (QUERY_VALUE_DELIVERED)
 ),
