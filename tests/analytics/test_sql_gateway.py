@@ -60,3 +60,16 @@ def test_no_inline_sql_in_product_code():
         text = path.read_text()
         assert "sql.query(" not in text, path.name
         assert not re.search(r"\.sql\(\s*[\"']\s*select", text, re.I), path.name
+
+
+def test_admin_page_shows_the_timings(app_env):
+    """An administrator sees each named query's timing on the Users & audit log page."""
+    from apptest import open_page
+
+    at = open_page("overview", "admin")  # runs the overview's queries first
+    at.switch_page(str(Path(sql.__file__).resolve().parents[2] / "pages" / "admin.py"))
+    at.run()
+    assert not at.exception
+    frames = [el.value for el in at.dataframe if "mean_ms" in el.value.columns]
+    assert frames and len(frames[0]) > 5
+    assert "value_delivered" in set(frames[0]["query"])
