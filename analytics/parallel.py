@@ -22,7 +22,7 @@ Task = tuple[Callable[..., Any], Mapping[str, Any]]
 
 def run_on_cursor(con: duckdb.DuckDBPyConnection, fn: Callable[..., Any], kwargs: Mapping[str, Any],
                   cut: list[str] | None = None) -> Any:
-    if cut is not None:  # in a pool thread: row-cap truncations reach the caller's collector
+    if cut is not None:  # in a pool thread serving a page: capped, and truncations reach the caller
         sql.adopt(cut)
     cur = con.cursor()
     try:

@@ -88,7 +88,7 @@ def _call(module: str, name: str, root_str: str, version_token: str, scope: Scop
         args = dict(kwargs)
         if scope is not None and "scope" in inspect.signature(fn).parameters:
             args["scope"] = scope
-        with sql.collecting() as cut:
+        with sql.serving() as cut:
             out = fn(cur, **args)
         return (restrict(cur, out, scope.allowed_units) if scope is not None else out), tuple(cut)
     finally:

@@ -2,8 +2,11 @@
 file), values always bound as DuckDB ``$name`` parameters, identifiers never from users.
 
 Every named query is timed (logged on ``scaleboard.sql`` and kept per name for the admin page:
-``timings()``), stopped after ``TIME_LIMIT_S`` seconds (DuckDB's interrupt), and capped at
-``ROW_CAP`` rows: ``fetch`` says whether the cap cut the result (``Results.truncated``).
+``timings()``). While serving a page (inside ``serving()``, which ``app.data`` opens around every
+cached call) a query is also stopped after ``TIME_LIMIT_S`` seconds (DuckDB's interrupt) and capped
+at ``ROW_CAP`` rows; the names of the queries the cap cut are handed to the page, which says so.
+The pipeline, the CLI and rollup refreshes run uncapped and without a time limit (their results are
+written, not shown, and a cut would lose data). ``fetch`` returns the ``truncated`` flag itself.
 """
 
 from __future__ import annotations
@@ -67,39 +70,45 @@ def names() -> list[str]:
 class Results:
     name: str
     frame: pl.DataFrame
-    truncated: bool  # the query had more than ``max_rows`` rows; ``frame`` holds the first ones
+    truncated: bool  # the query had more than ``row_cap`` rows; ``frame`` holds the first ones
     elapsed_ms: float
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
-    """Run the named query with bound parameters and return polars (at most ``ROW_CAP`` rows).
+    """Run the named query with bound parameters and return polars (at most ``ROW_CAP`` rows while
+    serving a page).
 
     Only parameters the query mentions are bound, so callers can pass a common filter set.
     """
     return fetch(con, name, **params).frame
 
 
-def fetch(con: duckdb.DuckDBPyConnection, name: str, *, max_rows: int | None = None,
+def fetch(con: duckdb.DuckDBPyConnection, name: str, *, row_cap: int | None = None,
           time_limit_s: float | None = None, **params: Any) -> Results:
-    """The named query as ``Results``: at most ``max_rows`` rows (default ``ROW_CAP``) with the
-    ``truncated`` flag, timed, interrupted after ``time_limit_s`` (default ``TIME_LIMIT_S``)."""
-    return _execute(con, load(name), name, max_rows or ROW_CAP, time_limit_s or TIME_LIMIT_S, params)
+    """The named query as ``Results``: at most ``row_cap`` rows with the ``truncated`` flag, timed,
+    interrupted after ``time_limit_s``; both default to ``ROW_CAP`` and ``TIME_LIMIT_S`` while
+    serving a page, and to none otherwise."""
+    page = collector() is not None
+    return _execute(con, load(name), name, row_cap or (ROW_CAP if page else None),
+                    time_limit_s or (TIME_LIMIT_S if page else None), params)
 
 
 def query(con: duckdb.DuckDBPyConnection, text: str, *, name: str = "inline", **params: Any) -> pl.DataFrame:
     """An ad-hoc query text (tests, tools); pages and analytics use named files through ``run``."""
-    return _execute(con, text, name, ROW_CAP, TIME_LIMIT_S, params).frame
+    page = collector() is not None
+    return _execute(con, text, name, ROW_CAP if page else None, TIME_LIMIT_S if page else None, params).frame
 
 
-def _execute(con: duckdb.DuckDBPyConnection, text: str, name: str, max_rows: int, limit_s: float,
-             params: dict) -> Results:
+def _execute(con: duckdb.DuckDBPyConnection, text: str, name: str, max_rows: int | None,
+             limit_s: float | None, params: dict) -> Results:
     bound = {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)}
-    timer = threading.Timer(limit_s, con.interrupt)
+    timer = threading.Timer(limit_s, con.interrupt) if limit_s else None
     started = time.perf_counter()
-    timer.start()
+    if timer:
+        timer.start()
     try:
         rel = con.sql(text, params=bound)
-        frame = rel.limit(max_rows + 1).pl() if rel is not None else pl.DataFrame()
+        frame = pl.DataFrame() if rel is None else (rel.limit(max_rows + 1) if max_rows else rel).pl()
     except duckdb.InterruptException as exc:
         _record(name, (time.perf_counter() - started) * 1000, 0, False, failed=True)
         raise QueryError(name, f"stopped after {limit_s:g} s (the time limit); narrow the window or "
@@ -108,9 +117,10 @@ def _execute(con: duckdb.DuckDBPyConnection, text: str, name: str, max_rows: int
         _record(name, (time.perf_counter() - started) * 1000, 0, False, failed=True)
         raise QueryError(name, _short(exc)) from exc
     finally:
-        timer.cancel()
+        if timer:
+            timer.cancel()
     elapsed = (time.perf_counter() - started) * 1000
-    truncated = frame.height > max_rows
+    truncated = max_rows is not None and frame.height > max_rows
     if truncated:
         frame = frame.head(max_rows)
         if (cut := collector()) is not None:
@@ -119,14 +129,15 @@ def _execute(con: duckdb.DuckDBPyConnection, text: str, name: str, max_rows: int
     return Results(name, frame, truncated, elapsed)
 
 
-# ---------------------------------------------------------------- truncations, seen by the caller
+# ---------------------------------------------------------------- serving a page: cap, limit, truncations
 
 _local = threading.local()
 
 
-class collecting:  # noqa: N801 - used as a context manager
-    """``with sql.collecting() as cut:`` gathers the names of queries the row cap cut on this thread
-    (and on the threads of ``analytics.parallel`` started inside it)."""
+class serving:  # noqa: N801 - used as a context manager
+    """``with sql.serving() as cut:`` serves a page: queries on this thread (and on the threads of
+    ``analytics.parallel`` started inside it) are capped and time-limited, and ``cut`` gathers the
+    names of those the row cap cut."""
 
     def __enter__(self) -> list[str]:
         self.before = getattr(_local, "cut", None)

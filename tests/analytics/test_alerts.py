@@ -6,11 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from analytics.product.scope import Scope
-
 from analytics import alerts
 from analytics.errors import InputError
 from analytics.product import overview
+from analytics.product.scope import Scope
 
 
 def _breach(model="m", kind="quality", subject="feed", severity="critical"):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from apptest import MAIN
 from streamlit.testing.v1 import AppTest
 
 from analytics.product.scope import INCLUSION_RULE, period_range
 from app import auth
+from apptest import MAIN
 
 
 def _scoped(units=("Retail",)) -> AppTest:

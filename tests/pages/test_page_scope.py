@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from apptest import MAIN, page_path
 from streamlit.testing.v1 import AppTest
 
 from analytics.lakehouse import connection
 from analytics.product.scope import asset_units
 from app import auth
 from app.navigation import ROLE_PAGES
+from apptest import MAIN, page_path
 
 ALLOWED = ("Retail",)
 PAGES = {"product_manager": [p for p in ROLE_PAGES["product_manager"] if p != "readiness"],

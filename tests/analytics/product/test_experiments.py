@@ -8,8 +8,6 @@ from datetime import UTC, date, datetime
 import numpy as np
 import polars as pl
 import pytest
-
-from analytics.product.scope import Scope, everything
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.multitest import multipletests
@@ -17,6 +15,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 
 from analytics.errors import InputError
 from analytics.product import experiments as ex
+from analytics.product.scope import Scope, everything
 
 
 def frame(control, treatment, *, cov_c=None, cov_t=None, name="B"):

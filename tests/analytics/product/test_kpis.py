@@ -24,7 +24,10 @@ def ts(y, m, d, h=12):
     return datetime(y, m, d, h, tzinfo=UTC)
 
 
-def ledger(month, model, category, amount, at=ts(2025, 7, 1)):
+ENTERED = datetime(2025, 7, 1, 12, tzinfo=UTC)
+
+
+def ledger(month, model, category, amount, at=ENTERED):
     return {"month": month, "model_id": model, "category": category, "amount_usd": amount,
             "attribution": "estimated", "entered_at": at, "entered_by": "pm"}
 

@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
-from analytics.product.scope import Scope, previous_window
-
 from analytics.product import overview
+from analytics.product.scope import Scope, previous_window
 
 
 def ts(y: int, m: int, d: int) -> datetime:

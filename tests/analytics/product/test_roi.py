@@ -8,10 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analytics.product.scope import Scope, previous_window
-
 from analytics.errors import InputError
 from analytics.product import roi
+from analytics.product.scope import Scope, previous_window
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 T1 = datetime(2025, 6, 1, tzinfo=UTC)

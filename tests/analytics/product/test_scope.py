@@ -86,7 +86,7 @@ def _calls():
     """Every data function a page calls with the page's scope (product functions take it; the others
     are narrowed by the app's cached path), with its arguments."""
     from analytics.drift import monitor
-    from analytics.governance import catalog, fairness, lineage, regulation
+    from analytics.governance import catalog, lineage, regulation
     from analytics.product import adoption, experiments, overview, portfolio, roi
     from analytics.quality import views
 
