@@ -89,6 +89,17 @@ ROLLUPS: tuple[Rollup, ...] = (
             ("n_invocations", pa.int64()),
         ]),
     ),
+    Rollup(
+        name="rollup_usage_user_day",
+        source="usage_events",
+        sql_name="rollup_usage_user_day",
+        grain="one row per model, day and user with invocations (per part; re-aggregate with sum): "
+              "the exact edges of adoption windows that do not start on a Monday or end on a Sunday",
+        schema=pa.schema([
+            ("model_id", pa.string()), ("day", pa.date32()), ("user_id", pa.string()),
+            ("n_invocations", pa.int64()),
+        ]),
+    ),
     # which models have feature logs and outcome logs (readiness evidence)
     Rollup(
         name="rollup_feature_models",
