@@ -1,7 +1,7 @@
 """Widgets of the readiness page: the editable checklist and the item/template forms.
 
-Every widget maps to one ``analytics.readiness.checklist`` write call made on the server after
-``auth.require("checklist.edit")``; the write is also recorded in the audit log.
+Every widget maps to one ``analytics.readiness.record`` write made through ``app.writes.save``
+(permission ``checklist.edit`` checked on the server, audit row, cache refresh, one confirmation).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import streamlit as st
 
 from analytics.errors import ScaleboardError
 from analytics.readiness import items, record
-from app import auth, data
+from app import auth, data, writes
 
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
                  "blocked": "Blocked"}
@@ -25,32 +25,19 @@ EDITOR_COLUMNS = ("title", "status", "computed_status", "check", "owner", "due_d
                   "note", "evidence", "updated_by")
 
 
-def _actor() -> str:
-    return (auth.current_user() or st.session_state.get("user") or {}).get("name", "anonymous")
+WHERE = "readiness"  # where this page's write outcomes are confirmed (app.writes)
 
 
-def _write(action: str, target: str, detail: str, fn, *args, **kwargs):
-    """Permission check, the write, the audit row, a message for the next run."""
-    try:
-        auth.require("checklist.edit")
-        out = fn(data.root(), *args, actor=_actor(), **kwargs)
-        auth.audit(action, target=target, detail=detail[:500])
-        data.invalidate()
-        st.session_state["ck_flash"] = ("success", f"Saved: {detail}")
-        return out
-    except ScaleboardError as exc:
-        st.session_state["ck_flash"] = ("error", f"Nothing was saved. {exc}")
-        return None
+def _write(action: str, target: str, detail: str, fn, *args, rerun: bool = True, **kwargs):
+    """One checklist write through the app's write path: ``fn(root, *args, actor=..., **kwargs)``."""
+    return writes.save("checklist.edit", lambda user: fn(data.root(), *args, actor=user["name"], **kwargs),
+                       where=WHERE, action=action, target=target, detail=detail, done=f"Saved: {detail}",
+                       rerun=rerun)
 
 
 def flash() -> None:
-    """The outcome of the last write (set in callbacks, shown on the next run)."""
-    kind, msg = st.session_state.pop("ck_flash", (None, None))
-    if kind == "success":
-        st.toast(msg, icon=":material/check:")
-        st.success(msg, icon=":material/check:")
-    elif kind == "error":
-        st.error(msg, icon=":material/error:")
+    """The outcome of the last checklist write (kept by the write, shown on the next run)."""
+    writes.confirmation(WHERE)
 
 
 def with_check(board: pl.DataFrame) -> pl.DataFrame:
@@ -71,12 +58,12 @@ def _on_edit(key: str, item_ids: list[str]) -> None:
     try:
         changes = items.changes_from_edits(item_ids, edits)
     except ScaleboardError as exc:
-        st.session_state["ck_flash"] = ("error", f"Nothing was saved. {exc}")
+        writes.refused(WHERE, exc)
         changes = []
     if changes:
         detail = "; ".join(f"{c.item_id}: " + ", ".join(f"{k}={v}" for k, v in c.changed().items())
                            for c in changes)
-        _write("checklist.edit", ",".join(c.item_id for c in changes), detail, record.record, changes)
+        _write("checklist.edit", ",".join(c.item_id for c in changes), detail, record.record, changes, rerun=False)
     st.session_state["ck_editor_n"] = st.session_state.get("ck_editor_n", 0) + 1  # fresh editor
 
 
@@ -123,7 +110,6 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         due = c[2].date_input("Due", value=None, key="ck_new_due")
         if st.form_submit_button("Add item", icon=":material/add:"):
             _write("checklist.add", title, f"added item '{title}'", record.add_item, title, owner, due_date=due)
-            st.rerun()
     with retire:
         labels = dict(zip(board_all["item_id"], board_all["title"] + board_all["retired"]
                           .replace_strict({True: " (retired)", False: ""}), strict=True))
@@ -133,7 +119,6 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         if item and st.button(verb, key="ck_retire_go", icon=":material/archive:"):
             _write(f"checklist.{verb.lower()}", item, f"{verb.lower()}d {item}", record.retire_item, item,
                    retired=not is_retired)
-            st.rerun()
     with tpl:
         names = templates["template_id"].unique(maintain_order=True).to_list()
         c = st.columns([2, 3])
@@ -142,11 +127,9 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         b = st.columns(2)
         if b[0].button("Add its missing items to the checklist", key="ck_tpl_apply", icon=":material/playlist_add:"):
             _write("checklist.template.apply", picked, f"applied template {picked}", record.apply_template, picked)
-            st.rerun()
         builtin = bool(templates.filter(template_id=picked)["is_builtin"].any()) if picked else True
         if not builtin and b[1].button("Retire this template", key="ck_tpl_retire"):
             _write("checklist.template.retire", picked, f"retired template {picked}", record.retire_template, picked)
-            st.rerun()
         with st.form("ck_tpl_new", clear_on_submit=True):
             tid = st.text_input("New template id", placeholder="eu_ai_act", key="ck_tpl_id")
             lines = st.text_area("Items, one per line: Title = Owner role", key="ck_tpl_lines",
@@ -155,5 +138,4 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
                 template_items = [(t.strip(), o.strip()) for t, _, o in
                          (ln.partition("=") for ln in lines.splitlines() if ln.strip())]
                 _write("checklist.template.add", tid, f"saved template {tid}", record.add_template, tid, template_items)
-                st.rerun()
 
