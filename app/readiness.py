@@ -6,12 +6,14 @@ Every widget maps to one ``analytics.readiness.record`` write made through ``app
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
 from analytics.errors import ScaleboardError
 from analytics.readiness import items, record
-from app import auth, data, writes
+from app import auth, data, fmt, ui, writes
 
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
                  "blocked": "Blocked"}
@@ -51,6 +53,63 @@ def with_check(board: pl.DataFrame) -> pl.DataFrame:
         computed_status=pl.col("computed_status").fill_null("manual"),
         evidence=pl.col("evidence").fill_null("No lakehouse evidence for this item; status is manual."),
         evidence_url=pl.col("evidence_url").fill_null(""), note=pl.col("note").fill_null(""))
+
+
+def summary_metrics(s) -> None:
+    """Share done (with its change over 30 days), overdue, blocked and disputed items."""
+    c = st.columns(4)
+    c[0].metric("Items done", fmt.pct(s.share_done), border=True,
+                delta=None if s.prev_share_done is None or s.share_done is None
+                else f"{(s.share_done - s.prev_share_done) * 100:+.0f} pts vs 30 days ago",
+                help="Share of active checklist items marked done; the delta compares with the state "
+                     "30 days ago, rebuilt from the change history.")
+    c[1].metric("Overdue", s.n_overdue, border=True, help="Due date passed and not done.")
+    c[2].metric("Blocked", s.n_blocked, border=True, help="Items marked blocked.")
+    c[3].metric("Disagreements", s.n_disagreements, border=True,
+                help="Marked done while the live evidence says otherwise.")
+
+
+def disagreements(board: pl.DataFrame) -> None:
+    """A warning per item marked done while its live evidence says otherwise."""
+    for r in board.filter("is_disagreement").iter_rows(named=True):
+        st.warning(f"**{r['title']}** is marked done, but the evidence says "
+                   f"{STATUS_LABELS[r['computed_status']].lower()}: {r['evidence']}", icon=":material/warning:")
+
+
+def board_download(board: pl.DataFrame, today: date) -> None:
+    export = board.drop("is_custom", "n_events", "retired")
+    st.download_button("Download CSV", ui.csv_bytes(export), file_name=f"readiness_{today}.csv",
+                       mime="text/csv", key="dl_readiness", icon=":material/download:")
+
+
+def progress_table(progress: pl.DataFrame) -> None:
+    ui.table(progress, key="readiness_progress", column_config={
+        "owner": "Owner", "n_items": "Items", "n_done": "Done",
+        "share_done": st.column_config.ProgressColumn("Share done", format="percent", min_value=0, max_value=1),
+        "n_overdue": "Overdue", "n_blocked": "Blocked"})
+
+
+def overdue(board: pl.DataFrame, today: date) -> pl.DataFrame:
+    """The board's overdue items with how many days late they are on ``today``."""
+    return board.filter("is_overdue").select("title", "owner", "due_date", "status").with_columns(
+        days_late=(pl.lit(today) - pl.col("due_date")).dt.total_days())
+
+
+def overdue_table(late: pl.DataFrame) -> None:
+    ui.table(late, key="readiness_overdue", column_config={"title": "Item", "owner": "Owner",
+                                                            "due_date": ui.date_col("Due"), "status": "Status",
+                                                            "days_late": "Days late"})
+
+
+def pick_item(everything: pl.DataFrame) -> str | None:
+    titles = dict(zip(everything["item_id"], everything["title"], strict=True))
+    return st.selectbox("Item", list(titles), format_func=titles.get, key="ck_history_item")
+
+
+def history_table(hist: pl.DataFrame, item: str) -> None:
+    """One item's changes, newest first."""
+    ui.table(hist.sort("event_at", descending=True).drop("event_id", "item_id"), key="readiness_history",
+             filename=f"history_{item}.csv", column_config=HISTORY_COLUMNS)
 
 
 def _on_edit(key: str, item_ids: list[str]) -> None:
