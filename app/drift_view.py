@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.drift import monitor as drift_monitor
 from app import data, ui
-from app.charts import STATUS_BACKGROUNDS
+from app.charts import STATUS_BACKGROUNDS, STATUS_TEXT
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
@@ -102,8 +102,15 @@ def pick_metric(perf: pl.DataFrame) -> str:
 
 def status_styler(df: pl.DataFrame):
     """The drift table with green / amber / red status cells."""
-    return df.to_pandas().style.map(lambda v: f"background-color: {STATUS_BACKGROUNDS.get(v, '')}",
+    return df.to_pandas().style.map(status_cell_css,
                                     subset=[c for c in ("status", "psi_status") if c in df.columns])
+
+
+def status_cell_css(status: object) -> str:
+    """A status cell's tint with dark text of its own (light text on a light tint would vanish in the
+    dark theme); other cells are left alone."""
+    bg = STATUS_BACKGROUNDS.get(status) if isinstance(status, str) else None
+    return f"background-color: {bg}; color: {STATUS_TEXT}" if bg else ""
 
 
 def history_start(w: drift_monitor.Windows) -> date:

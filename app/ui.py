@@ -46,11 +46,12 @@ def redact(text: str) -> str:
     """``text`` without absolute paths, file names and engine internals, for people who are not
     administrators ("The lakehouse path /srv/lake/x is not a folder." -> "The lakehouse path is not a
     folder.")."""
-    out = _ENGINE.sub("", text)
-    out = _FILE.sub("", _PATH.sub("", out))
+    if not any(p.search(text) for p in (_ENGINE, _PATH, _FILE)):
+        return text
+    out = _FILE.sub("", _PATH.sub("", _ENGINE.sub("", text)))
     out = re.sub(r"\(\s*\)|\[\s*\]", "", out)  # brackets left empty
-    out = re.sub(r"\s+([.,;:)])", r"\1", re.sub(r"[ \t]{2,}", " ", out))
-    return out.strip(" :,;")
+    out = re.sub(r"\s+([.,;:)])", r"\1", re.sub(r"[ \t]{2,}", " ", out)).strip(" :,;")
+    return out if not out or out.endswith((".", "!", "?", "`", ")")) else out + "."
 
 
 def describe(exc: BaseException, *, details: bool) -> tuple[str, str | None]:
