@@ -37,11 +37,6 @@ def _write(action: str, target: str, detail: str, fn, *args, rerun: bool = True,
                        rerun=rerun)
 
 
-def flash() -> None:
-    """The outcome of the last checklist write (kept by the write, shown on the next run)."""
-    writes.confirmation(WHERE)
-
-
 def with_check(board: pl.DataFrame) -> pl.DataFrame:
     """The board for display: a short 'check' flag (disputed, overdue, blocked), "manual" where no
     evidence is computed, and empty text instead of missing links and notes."""

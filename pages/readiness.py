@@ -7,14 +7,14 @@ import streamlit as st
 
 from analytics.readiness import evidence, summary
 from analytics.readiness import state as checklist_state
-from app import data, ui
+from app import data, ui, writes
 from app import readiness as rd
 
 today = datetime.now(UTC).date()
 st.title("Readiness checklist")
 st.caption("Every change is kept with who made it and when. Items that can be read from the lakehouse "
            "show what the evidence says next to your team's status.")
-rd.flash()
+writes.confirmation(rd.WHERE)
 
 with ui.panel():
     rd.summary_metrics(data.cached(summary.readiness_summary, as_of=today))
