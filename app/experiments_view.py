@@ -23,8 +23,10 @@ def pick_test(tests: pl.DataFrame) -> str:
     return st.selectbox("A/B test", list(names), format_func=lambda i: f"{names[i]} ({i})", key="experiment_pick")
 
 
-def verdict(test: dict, r: ex.ExperimentResult) -> None:
-    """The test's name and hypothesis, then its verdict, lift, chance to win and sample-ratio health."""
+def verdict(tests: pl.DataFrame, picked: str, r: ex.ExperimentResult) -> None:
+    """The picked test's name and hypothesis, then its verdict, lift, chance to win and sample-ratio
+    health."""
+    test = tests.filter(pl.col("experiment_id") == picked).row(0, named=True)
     st.subheader(test["name"])
     st.markdown(f"**Hypothesis.** {test['hypothesis'] or '–'}  \n**Model** {test['model_name']} · **status** "
                 f"{test['status']} · **primary metric** `{r.primary_metric}`")

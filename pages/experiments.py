@@ -25,6 +25,6 @@ picked = view.pick_test(tests)
 r = ui.value(lambda: data.cached(ex.analyze_experiment, experiment_id=picked))
 if r is not None:
     with ui.panel():
-        view.verdict(tests.filter(tests["experiment_id"] == picked).row(0, named=True), r)
+        view.verdict(tests, picked, r)
     with ui.panel("Results per metric"):
         view.results_tables(r, picked)
