@@ -24,23 +24,19 @@ with ui.panel():
                 help=f"Production deployments rolled back / production deployments in the window "
                      f"({k.n_rolled_back} of {k.n_deployments}).")
 
-found = None
-with ui.panel("Models"):
-    c1, c2, c3 = st.columns([2, 1, 1])
-    search = c1.text_input("Search", key="reg_search", max_chars=registry.MAX_SEARCH_CHARS,
-                           placeholder="name, id, owner, business unit, description")
-    tiers = c2.multiselect("Risk tier", ["high", "medium", "low"], key="reg_tiers", placeholder="All")
-    stages = c3.multiselect("Stage", ["production", "pilot", "retired"], key="reg_stages", placeholder="All")
-    found = data.cached(registry.models, search=search or None, business_units=f.business_units,
-                        risk_tiers=tuple(tiers) or None, stages=tuple(stages) or None)
-    if found.is_empty():
-        ui.empty("No model matches the search and filters.")
-    else:
-        ui.table(found, key="registry_models", column_config=ui.columns(
-            model_id=None, latest_registered_at=ui.date_col("Latest version registered"),
-            last_production_at=ui.date_col("Last production deployment")))
-
-if found is not None and not found.is_empty():
+st.subheader("Models")
+c1, c2, c3 = st.columns([2, 1, 1])
+search = c1.text_input("Search", key="reg_search", max_chars=registry.MAX_SEARCH_CHARS,
+                       placeholder="name, id, owner, business unit, description")
+tiers = c2.multiselect("Risk tier", ["high", "medium", "low"], key="reg_tiers", placeholder="All")
+stages = c3.multiselect("Stage", ["production", "pilot", "retired"], key="reg_stages", placeholder="All")
+found = ui.value(lambda: data.cached(registry.models, search=search or None, business_units=f.business_units,
+                                     risk_tiers=tuple(tiers) or None, stages=tuple(stages) or None),
+                 empty="No model matches the search and filters.")
+if found is not None:
+    ui.table(found, key="registry_models", column_config=ui.columns(
+        model_id=None, latest_registered_at=ui.date_col("Latest version registered"),
+        last_production_at=ui.date_col("Last production deployment")))
     names = dict(zip(found["model_id"], found["name"], strict=True))
     model_id = st.selectbox("Model", list(names), format_func=names.get, key="reg_model")
     with ui.panel(f"Versions of {names[model_id]}"):
