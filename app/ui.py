@@ -139,7 +139,10 @@ def empty(message: str) -> None:
 
 
 def csv_bytes(df: pl.DataFrame) -> bytes:
-    """CSV with formula-like text cells neutralised (=, +, -, @ prefixed with a quote)."""
+    """CSV with list cells joined by ", " (CSV has no nested values) and formula-like text cells
+    neutralised (=, +, -, @ prefixed with a quote)."""
+    df = df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join(", ")
+                         for c, t in df.schema.items() if isinstance(t, pl.List))
     out = df.with_columns(
         pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
         .alias(c)
