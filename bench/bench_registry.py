@@ -21,6 +21,7 @@ import pyarrow as pa
 from analytics.governance import registry
 from analytics.lakehouse import connection, storage
 from analytics.lakehouse.schema import table
+from analytics.product.scope import Scope, everything
 
 HERE = Path(__file__).resolve().parent
 N_MODELS, VERSIONS_PER_MODEL, DEPLOYS_PER_VERSION = 1_000, 10, 3
@@ -71,14 +72,15 @@ def main() -> None:
         build(root)
         con = connection.connect(root)
         cases = {
-            "all models (no filter)": lambda: registry.models(con),
-            "search 'churn'": lambda: registry.models(con, search="churn"),
+            "all models (no filter)": lambda: registry.models(con, everything()),
+            "search 'churn'": lambda: registry.models(con, everything(), search="churn"),
             "search + business unit + risk tier + stage": lambda: registry.models(
-                con, search="owner 1", business_units=("Retail", "Finance"), risk_tiers=("high",), stages=("production",)),
-            "one model's versions": lambda: registry.versions(con, model_id="model_0500"),
-            "one model's deployments": lambda: registry.deployments(con, model_id="model_0500"),
+                con, Scope(date(2025, 1, 1), date(2025, 12, 31), business_units=("Retail", "Finance")),
+                search="owner 1", risk_tiers=("high",), stages=("production",)),
+            "one model's versions": lambda: registry.versions(con, everything(), model_id="model_0500"),
+            "one model's deployments": lambda: registry.deployments(con, everything(), model_id="model_0500"),
             "engineering KPIs, 12 months": lambda: registry.engineering(
-                con, start_date=date(2025, 1, 1), end_date=date(2025, 12, 31)),
+                con, Scope(date(2025, 1, 1), date(2025, 12, 31))),
         }
         rows = [(name, timed(fn)) for name, fn in cases.items()]
         n = {t: con.sql(f"select count(*) from {t}").fetchall()[0][0]

@@ -9,35 +9,43 @@ State comes from ``model_versions`` (immutable registrations), ``deployments`` a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import duckdb
 import polars as pl
 
 from analytics import sql
 from analytics.errors import InputError
+from analytics.product.scope import Scope
 
 MAX_SEARCH_CHARS = 100
 
 
-def models(con: duckdb.DuckDBPyConnection, *, search: str | None = None,
-           business_units: tuple[str, ...] | None = None, risk_tiers: tuple[str, ...] | None = None,
-           stages: tuple[str, ...] | None = None) -> pl.DataFrame:
-    """One row per model (see ``registry_models.sql``), filtered; ``search`` is case-insensitive text."""
+def models(con: duckdb.DuckDBPyConnection, scope: Scope, *, search: str | None = None,
+           risk_tiers: tuple[str, ...] | None = None, stages: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """One row per model of the scope's business units (see ``registry_models.sql``), filtered;
+    ``search`` is case-insensitive text."""
     search = (search or "").strip() or None
     if search and len(search) > MAX_SEARCH_CHARS:
         raise InputError(f"Search text is limited to {MAX_SEARCH_CHARS} characters.")
-    return sql.run(con, "registry_models", search=search, business_units=_list(business_units),
+    return sql.run(con, "registry_models", search=search, business_units=_list(scope.units),
                    risk_tiers=_list(risk_tiers), stages=_list(stages))
 
 
-def versions(con: duckdb.DuckDBPyConnection, *, model_id: str) -> pl.DataFrame:
-    """One row per version of ``model_id``, newest first (empty for an unknown model)."""
-    return sql.run(con, "registry_versions", model_id=model_id)
+def versions(con: duckdb.DuckDBPyConnection, scope: Scope, *, model_id: str) -> pl.DataFrame:
+    """One row per version of ``model_id``, newest first (empty for an unknown model or one outside
+    the scope's business units)."""
+    return sql.run(con, "registry_versions", model_id=_in_scope(con, scope, model_id))
 
 
-def deployments(con: duckdb.DuckDBPyConnection, *, model_id: str) -> pl.DataFrame:
-    return sql.run(con, "registry_deployments", model_id=model_id)
+def deployments(con: duckdb.DuckDBPyConnection, scope: Scope, *, model_id: str) -> pl.DataFrame:
+    return sql.run(con, "registry_deployments", model_id=_in_scope(con, scope, model_id))
+
+
+def _in_scope(con: duckdb.DuckDBPyConnection, scope: Scope, model_id: str) -> str | None:
+    """``model_id`` when the scope may see it, else None (which matches no row)."""
+    if scope.units is None:
+        return model_id
+    return model_id if model_id in set(models(con, scope)["model_id"].to_list()) else None
 
 
 @dataclass(frozen=True)
@@ -50,14 +58,12 @@ class EngineeringKPIs:
     n_versions_released: int
 
 
-def engineering(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                business_units: tuple[str, ...] | None = None) -> EngineeringKPIs:
+def engineering(con: duckdb.DuckDBPyConnection, scope: Scope) -> EngineeringKPIs:
     """Production deployments per month, change-failure rate (rolled back / production deployments)
-    and median lead time (registration to first successful production deployment), in the window."""
-    if end_date < start_date:
-        raise InputError("The window ends before it starts.")
-    row = sql.run(con, "registry_engineering", start_date=start_date, end_date=end_date,
-                  business_units=_list(business_units)).row(0, named=True)
+    and median lead time (registration to first successful production deployment), in the scope's
+    window, for the models of its business units."""
+    row = sql.run(con, "registry_engineering", start_date=scope.start, end_date=scope.end,
+                  business_units=_list(scope.units)).row(0, named=True)
     return EngineeringKPIs(int(row["n_deployments"]), int(row["n_rolled_back"]),
                            float(row["deployments_per_month"]), row["change_failure_rate"],
                            row["lead_time_days"], int(row["n_versions_released"]))

@@ -33,8 +33,9 @@ from scipy import special, stats
 
 from analytics import sql
 from analytics.errors import InputError, NoDataError
-from analytics.lakehouse import connection, storage
+from analytics.lakehouse import connection
 from analytics.lakehouse.schema import VALUE_LEDGER
+from analytics.product import roi
 from analytics.product.scope import Scope, everything
 
 ALPHA = 0.05
@@ -318,13 +319,12 @@ def measured_entries(con: duckdb.DuckDBPyConnection, *, min_units_per_arm: int =
 
 
 def record_measured_value(root: Path | str, *, now: datetime | None = None) -> int:
-    """Append the measured value of newly concluded winning experiments to the value ledger.
+    """Append the measured value of newly concluded winning experiments to the value ledger (through
+    ``roi.append_ledger``, its one writer).
     Idempotent: an experiment already recorded (``entered_by = "experiment:<id>"``) is skipped."""
     con = connection.connect(root, tables=["experiment_defs", "experiments", "value_ledger", "models"])
     try:
         table = measured_entries(con, now=now)
     finally:
         con.close()
-    if table.num_rows:
-        storage.append(root, "value_ledger", table)
-    return table.num_rows
+    return roi.append_ledger(root, table)

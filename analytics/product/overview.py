@@ -122,3 +122,23 @@ def snapshot(con: duckdb.DuckDBPyConnection, scope: Scope, *, workers: int | Non
 
 def _stages_monthly(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     return scope.run(con, "models_by_stage_monthly").filter(pl.col("month") >= _month(scope.start))
+
+
+# ---------------------------------------------------------------- the snapshot's derived views (pure)
+
+def net_by_month(value_by_month: pl.DataFrame) -> pl.DataFrame:
+    """One row per month: net value summed over business units (``month``, ``net_usd``), oldest first."""
+    return value_by_month.group_by("month").agg(pl.col("net_usd").sum()).sort("month")
+
+
+def net_to_date_by_business_unit(payback: pl.DataFrame) -> pl.DataFrame:
+    """One row per business unit: net value to date of its models (``business_unit``,
+    ``net_to_date_usd``), smallest first."""
+    return payback.group_by("business_unit").agg(pl.col("net_to_date_usd").sum()).sort("net_to_date_usd")
+
+
+def never_paid_off(payback: pl.DataFrame) -> pl.DataFrame:
+    """The models of ``model_payback`` whose cumulative net never rose above zero (no payback month)."""
+    return payback.filter(pl.col("payback_month").is_null()).select(
+        "name", "business_unit", "stage", "first_month", "benefit_to_date_usd", "cost_to_date_usd",
+        "net_to_date_usd")

@@ -12,7 +12,8 @@ Contract shared by every function here:
   only the what-if panel uses countries, through the share of usage coming from them.
 * **Units.** US dollars. ROI = (benefit - cost) / cost, ``None`` when cost is 0.
 
-Writes go through ``record_entries`` only (validated, appended with who and when, never overwriting).
+Every ledger write goes through ``append_ledger`` (appended with who and when, never overwriting):
+``record_entries`` for people's figures, ``experiments.record_measured_value`` for A/B-test results.
 """
 
 from __future__ import annotations
@@ -334,8 +335,14 @@ def record_entries(root: Path | str, rows: list[dict] | pl.DataFrame, *, actor: 
         known = set(Scope(date.today(), date.today(), allowed_units=units).run(con, "model_names")["model_id"])
     finally:
         con.close()
-    table = validate_entries(rows, actor=actor, known_models=known, now=now)
-    storage.append(root, "value_ledger", table)
+    return append_ledger(root, validate_entries(rows, actor=actor, known_models=known, now=now))
+
+
+def append_ledger(root: Path | str, table: pa.Table) -> int:
+    """The one writer of ``value_ledger``: append rows already validated and stamped with who and
+    when as one new file; return how many (nothing is written for none)."""
+    if table.num_rows:
+        storage.append(root, "value_ledger", table.cast(VALUE_LEDGER.schema))
     return table.num_rows
 
 

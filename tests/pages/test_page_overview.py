@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -100,3 +100,26 @@ def test_country_filter_applies_or_the_panel_says_it_does_not(app_env):
         assert not at.exception
         assert all("0 of 0 seats" not in str(m.proto) for m in at.metric)
         assert any("no eligible seats in this selection" in str(m.proto) for m in at.metric)
+
+
+def test_unreadable_readiness_degrades_its_tile_and_table_only(demo_root, tmp_path, monkeypatch):
+    """A checklist file whose due date is text: the readiness tile and table say so in plain words, every
+    other tile still draws, and nothing raises (once a NameError, from an ``rd = None`` sentinel)."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from app import ui
+
+    root = tmp_path / "lake"
+    shutil.copytree(demo_root, root)
+    pq.write_table(pa.table({"event_id": ["e-typed"], "event_at": [datetime(2026, 10, 1, tzinfo=UTC)],
+                             "actor": ["someone"], "item_id": ["data_catalog"], "due_date": ["next Friday"]}),
+                   root / "checklist_events" / "typed-by-hand.parquet")
+    monkeypatch.setenv("SCALEBOARD_LAKEHOUSE", str(root))
+    at = _app().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [ui.PLAIN_QUERY_ERROR]
+    assert set(_labels(at)) == {k.title for k in REGISTRY if k.key != "readiness_progress"}
+    assert any("readiness checklist could not be read" in i.value for i in at.info)

@@ -15,6 +15,7 @@ import pytest
 from analytics.cli import main
 from analytics.errors import InputError
 from analytics.governance import mlflow_import, registry
+from analytics.product.scope import everything
 
 pytestmark = [pytest.mark.slow]
 
@@ -57,14 +58,14 @@ def test_import_round_trips_and_is_idempotent(store, lake):
     report = mlflow_import.import_registry(lake.root, uri, actor="tester")
     assert (report.models, report.versions) == (2, 3)
     con = lake.con()
-    models = registry.models(con).sort("model_id")
+    models = registry.models(con, everything()).sort("model_id")
     assert models["model_id"].to_list() == ["churn_model", "fraud_model"]
     churn = models.row(0, named=True)
     assert (churn["business_unit"], churn["risk_tier"], churn["stage"], churn["n_versions"]) == ("Retail", "high", "production", 2)
     assert churn["aliases"] == "challenger: 2, champion: 1"
     assert models.row(1, named=True)["stage"] == "pilot"  # no production alias
     for model_id in ("churn_model", "fraud_model"):
-        for row in registry.versions(con, model_id=model_id).iter_rows(named=True):
+        for row in registry.versions(con, everything(), model_id=model_id).iter_rows(named=True):
             want_metrics, run_id = metrics[(model_id, row["version"])]
             assert json.loads(row["metrics_json"]) == pytest.approx(want_metrics)
             assert row["run_id"] == run_id and row["registry_source"] == f"mlflow:{uri}"
@@ -84,7 +85,7 @@ def test_a_moved_alias_is_one_new_event(store, lake):
     try:
         report = mlflow_import.import_registry(lake.root, uri, actor="tester")
         assert (report.models, report.versions, report.events) == (0, 0, 2)
-        assert registry.models(lake.con(), search="churn")["aliases"].to_list() == ["champion: 2"]
+        assert registry.models(lake.con(), everything(), search="churn")["aliases"].to_list() == ["champion: 2"]
     finally:
         client.set_registered_model_alias("churn_model", "champion", "1")
         client.set_registered_model_alias("churn_model", "challenger", "2")

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from analytics.governance import registry
+from analytics.product.scope import Scope, everything
 
 
 def at(day: str, hour: int = 12) -> datetime:
@@ -58,38 +59,45 @@ def reg(lake):
 
 
 def test_state_in_force_moves_and_removes_aliases(reg):
-    a = registry.models(reg).filter(pl.col("model_id") == "a").row(0, named=True)
+    a = registry.models(reg, everything()).filter(pl.col("model_id") == "a").row(0, named=True)
     assert a["aliases"] == "champion: 2"
     assert (a["n_versions"], a["latest_version"], a["n_deployments"]) == (2, "2", 4)
-    v = {r["version"]: r for r in registry.versions(reg, model_id="a").iter_rows(named=True)}
+    v = {r["version"]: r for r in registry.versions(reg, everything(), model_id="a").iter_rows(named=True)}
     assert v["2"]["aliases"] == "champion" and v["1"]["aliases"] is None
     assert (v["2"]["approval"], v["2"]["approved_by"]) == ("approved", "Risk Office")
     assert v["1"]["first_production_at"] == at("2026-01-05")
 
 
 def test_search_and_filters(reg):
-    assert registry.models(reg, search="FRAUD")["model_id"].to_list() == ["b"]
-    assert registry.models(reg, search="ann")["model_id"].to_list() == ["a"]  # owner
-    assert registry.models(reg, business_units=("Retail",))["model_id"].to_list() == ["a"]
-    assert registry.models(reg, risk_tiers=("low",), stages=("pilot",))["model_id"].to_list() == ["b"]
-    assert registry.models(reg, search="nothing like it").is_empty()
-    assert registry.versions(reg, model_id="unknown").is_empty()
+    assert registry.models(reg, everything(), search="FRAUD")["model_id"].to_list() == ["b"]
+    assert registry.models(reg, everything(), search="ann")["model_id"].to_list() == ["a"]  # owner
+    assert registry.models(reg, Scope(date(2026, 1, 1), date(2026, 1, 31), business_units=("Retail",)))["model_id"].to_list() == ["a"]
+    assert registry.models(reg, everything(), risk_tiers=("low",), stages=("pilot",))["model_id"].to_list() == ["b"]
+    assert registry.models(reg, everything(), search="nothing like it").is_empty()
+    assert registry.versions(reg, everything(), model_id="unknown").is_empty()
     with pytest.raises(registry.InputError):
-        registry.models(reg, search="x" * 101)
+        registry.models(reg, everything(), search="x" * 101)
 
 
 def test_engineering_kpis_by_hand(reg):
     # 1 Jan - 30 Apr 2026 = 120 days = 3.9425 months of 30.4375 days
-    k = registry.engineering(reg, start_date=date(2026, 1, 1), end_date=date(2026, 4, 30))
+    k = registry.engineering(reg, Scope(date(2026, 1, 1), date(2026, 4, 30)))
     assert k.n_deployments == 4 and k.n_rolled_back == 1  # staging does not count
     assert k.deployments_per_month == pytest.approx(4 / (120 / 30.4375))
     assert k.change_failure_rate == pytest.approx(1 / 4)
     assert k.lead_time_days == pytest.approx((4 + 10) / 2)  # median of 4 and 10 days
     assert k.n_versions_released == 2
     # Retail only, and a window with nothing in it
-    assert registry.engineering(reg, start_date=date(2026, 1, 1), end_date=date(2026, 4, 30),
-                                business_units=("Finance",)).n_deployments == 0
-    empty = registry.engineering(reg, start_date=date(2025, 1, 1), end_date=date(2025, 1, 31))
+    assert registry.engineering(reg, Scope(date(2026, 1, 1), date(2026, 4, 30),
+                                           business_units=("Finance",))).n_deployments == 0
+    empty = registry.engineering(reg, Scope(date(2025, 1, 1), date(2025, 1, 31)))
     assert empty.change_failure_rate is None and empty.lead_time_days is None
-    with pytest.raises(registry.InputError):
-        registry.engineering(reg, start_date=date(2026, 2, 1), end_date=date(2026, 1, 1))
+
+
+def test_a_scoped_user_sees_only_their_units_models_and_versions(reg):
+    retail = Scope(date(2026, 1, 1), date(2026, 4, 30), business_units=("Finance",), allowed_units=("Retail",))
+    assert retail.units == ("Retail",)  # asking for Finance gives the user's own unit
+    assert registry.models(reg, retail)["model_id"].to_list() == ["a"]
+    assert registry.versions(reg, retail, model_id="b").is_empty()  # Finance's model: nothing
+    assert registry.deployments(reg, retail, model_id="b").is_empty()
+    assert registry.versions(reg, retail, model_id="a").height == 2
