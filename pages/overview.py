@@ -19,7 +19,7 @@ with ui.panel():
     snap = data.cached(overview.snapshot, scope=scope)
 if snap is None:  # the panel said what is wrong (e.g. the lakehouse cannot be opened)
     st.stop()
-fig, monthly = snap.figures, snap.value_by_month
+fig, monthly = {**snap.figures, **data.cached(kpis.organisation)}, snap.value_by_month
 trend = monthly.group_by("month").agg(pl.col("net_usd").sum()).sort("month")["net_usd"]
 seats = fig["adoption_rate"].extra
 extras = {  # what the page adds to a registry tile: a sparkline or a note
