@@ -13,10 +13,11 @@ from app import fmt, ui
 from app.components import ignored_filters, kpi_metric
 
 
-def kpi_tiles(snap: overview.OverviewSnapshot, scope: Scope) -> None:
-    """The registry's KPIs as tiles, two rows of four, each with what the page adds (a sparkline or
-    a note) and the filters it does not apply."""
-    fig = snap.figures
+def kpi_tiles(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict) -> None:
+    """The registry's KPIs as tiles, two rows of four (the snapshot's scoped ones and the
+    ``organisation``-wide ones), each with what the page adds (a sparkline or a note) and the filters
+    it does not apply."""
+    fig = {**snap.figures, **organisation}
     trend = overview.net_by_month(snap.value_by_month)["net_usd"]
     seats = fig["adoption_rate"].extra
     extras = {
@@ -29,27 +30,31 @@ def kpi_tiles(snap: overview.OverviewSnapshot, scope: Scope) -> None:
                                          f"{fig['models_in_production'].extra['n_retired']} retired"},
         "models_at_risk": {"note": f"{fig['models_at_risk'].extra['n_critical']} critical"},
         "value_at_risk": {"note": "per month, open alerts"},
-        "readiness_progress": {"note": f"{fig['readiness_progress'].extra['n_done']} of "
-                                       f"{fig['readiness_progress'].extra['n_items']} done"},
     }
+    if "readiness_progress" in fig:
+        extras["readiness_progress"] = {"note": f"{fig['readiness_progress'].extra['n_done']} of "
+                                                f"{fig['readiness_progress'].extra['n_items']} done"}
     for col, k in zip([*st.columns(4), *st.columns(4)], kpis.REGISTRY, strict=False):
+        if k.key not in fig:  # could not be read: said once above the tiles
+            continue
         with col, ui.panel():
             kpi_metric(k.key, fig[k.key].value, fig[k.key].previous, **extras.get(k.key, {}))
             ignored_filters(scope, **{f: why for f, why in k.ignores.items() if f != "window"})
 
 
-def figures_csv(snap: overview.OverviewSnapshot, scope: Scope) -> bytes:
+def figures_csv(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict) -> bytes:
     """The tiles' figures with the previous period, the change and their meaning, stamped with the
     window and the filters they were drawn for."""
-    return ui.csv_bytes(kpis.figures({k: (f.value, f.previous) for k, f in snap.figures.items()}).with_columns(
+    fig = {**snap.figures, **organisation}
+    return ui.csv_bytes(kpis.figures({k: (f.value, f.previous) for k, f in fig.items()}).with_columns(
         window=pl.lit(f"{scope.start} to {scope.end}"),
         business_units=pl.lit(", ".join(scope.units) if scope.units else "all"),
         countries=pl.lit(", ".join(scope.countries) if scope.countries else "all")))
 
 
-def figures_download(snap: overview.OverviewSnapshot, scope: Scope) -> None:
+def figures_download(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict) -> None:
     st.download_button(
-        "Download these figures", lambda: figures_csv(snap, scope),
+        "Download these figures", lambda: figures_csv(snap, scope, organisation),
         file_name=f"scaleboard-overview-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv", mime="text/csv",
         key="dl_overview_figures", icon=":material/download:", help="The eight figures above with the previous "
         "period, the change and what each means, for the board pack; every table below has its own download. "

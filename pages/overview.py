@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics.product import overview
+from analytics.product import kpis, overview
 from analytics.readiness import summary
 from app import charts, data, filters, ui
 from app import overview_view as view
@@ -17,8 +17,11 @@ st.caption(f"{scope.start:%-d %b %Y} – {scope.end:%-d %b %Y}; deltas compare w
 snap = ui.value(lambda: data.cached(overview.snapshot, scope=scope))
 if snap is None:  # the error is shown in place (e.g. the lakehouse cannot be opened)
     st.stop()
-view.kpi_tiles(snap, scope)
-view.figures_download(snap, scope)
+# organisation-wide KPIs (readiness) do not depend on the filters: cached apart from the snapshot; when
+# they cannot be read, the error is shown here once and only their tiles are missing
+organisation = ui.value(lambda: data.cached(kpis.organisation)) or {}
+view.kpi_tiles(snap, scope, organisation)
+view.figures_download(snap, scope, organisation)
 
 with ui.panel("Models that need attention"):
     ignored_filters(scope, window="open alerts are as of now", countries="alerts have no country")
@@ -56,8 +59,8 @@ with ui.panel("Models that never paid off"):
 with ui.panel("Readiness to scale"):
     ignored_filters(scope, window="readiness is as of today", business_units="the checklist is "
                     "organisation-wide", countries="the checklist is organisation-wide")
-    rd = ui.value(lambda: data.cached(summary.readiness_summary))
-    if rd is None:  # the error is shown in place
+    rd = ui.value(lambda: data.cached(summary.readiness_summary)) if organisation else None
+    if rd is None:  # the error is shown above
         ui.empty("The readiness checklist could not be read.")
     else:
         view.readiness_table(rd)

@@ -7,13 +7,16 @@ import streamlit as st
 
 from analytics.readiness import evidence, summary
 from analytics.readiness import state as checklist_state
-from app import data, ui, writes
+from app import data, filters, ui, writes
 from app import readiness as rd
+from app.components import ignored_filters
 
 today = datetime.now(UTC).date()
 st.title("Readiness checklist")
 st.caption("Every change is kept with who made it and when. Items that can be read from the lakehouse "
            "show what the evidence says next to your team's status.")
+ignored_filters(filters.current(), window="the checklist is as of today", business_units="the checklist is "
+                "organisation-wide", countries="the checklist is organisation-wide")
 writes.confirmation(rd.WHERE)
 
 with ui.panel():

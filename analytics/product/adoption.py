@@ -9,7 +9,8 @@ Contract shared by the functions here (every one takes the ``Scope``):
 * **Tried / active** = the seat has an invocation (usage event ``invoke``) *dated* in the window,
   exactly: whole weeks from the weekly rollup, the days of partial edge weeks from the daily rollup.
 * **Regular** = tried, and invoked in at least 3 of the 4 weeks up to the week containing the
-  window's end (the "tried" condition keeps the funnel nested for windows shorter than 4 weeks).
+  window's end, or the newest usage when the window runs past it (a quarter not over yet); the
+  "tried" condition keeps the funnel nested for windows shorter than 4 weeks.
 * **Adoption rate** = active seats / eligible seats. Filters: business unit via
   ``models.business_unit``; country and team via the eligible user's own country and team.
 * The weekly chart puts a week in the window when its Monday is (``scope.INCLUSION_RULE``).

@@ -82,6 +82,9 @@ REGISTRY: tuple[KPI, ...] = (
 )
 
 BY_KEY = {k.key: k for k in REGISTRY}
+# KPIs no filter applies to (organisation-wide): computed apart, so a filter change does not rerun them
+ORGANISATION = tuple(k.key for k in REGISTRY if {"window", "business_units", "countries"} <= set(k.ignores))
+SCOPED = tuple(k.key for k in REGISTRY if k.key not in ORGANISATION)
 
 
 def kpi(key: str) -> KPI:
@@ -142,6 +145,13 @@ def compute(con: duckdb.DuckDBPyConnection, scope: Scope, keys: tuple[str, ...] 
             now: datetime | None = None, workers: int | None = None) -> dict[str, Figure]:
     """Every KPI in ``keys`` (default: all) for the scope, its queries run side by side."""
     return assemble(parallel.run_all(con, tasks(scope, keys, now=now), workers=workers))
+
+
+def organisation(con: duckdb.DuckDBPyConnection, *, now: datetime | None = None) -> dict[str, Figure]:
+    """The KPIs no filter applies to (``ORGANISATION``), e.g. readiness."""
+    from analytics.product.scope import everything
+
+    return compute(con, everything(), ORGANISATION, now=now)
 
 
 def figures(values: dict[str, tuple[float | int | None, float | int | None]]) -> pl.DataFrame:

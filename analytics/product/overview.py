@@ -100,7 +100,7 @@ def model_payback(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
 class OverviewSnapshot:
     """Everything the overview page shows: the registry's KPIs and the panels' tables."""
 
-    figures: dict[str, kpis.Figure]  # every KPI of the registry, by key
+    figures: dict[str, kpis.Figure]  # the registry's KPIs the filters apply to (kpis.SCOPED), by key
     value_by_month: pl.DataFrame  # month, business_unit, benefit_usd, cost_usd, net_usd
     stages: pl.DataFrame  # models_by_stage_monthly, from the window's first month
     attention: pl.DataFrame  # models_needing_attention
@@ -110,7 +110,7 @@ class OverviewSnapshot:
 def snapshot(con: duckdb.DuckDBPyConnection, scope: Scope, *, workers: int | None = None) -> OverviewSnapshot:
     """The overview's figures and panels, their independent queries run side by side."""
     done = parallel.run_all(con, {  # slowest first
-        **kpis.tasks(scope),
+        **kpis.tasks(scope, kpis.SCOPED),
         "attention": (models_needing_attention, {"scope": scope}),
         "payback": (model_payback, {"scope": scope}),
         "value_by_month": (roi.value_by_month, {"scope": scope}),

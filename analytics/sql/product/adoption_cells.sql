@@ -1,7 +1,8 @@
 -- grain: one row per model, business unit, team and country of eligible seats (model-user pairs,
 -- as of $end_date): n_eligible; n_tried, seats with an invocation dated in [$start_date,
 -- $end_date] (exact at the window's edges, see adoption_window_use); n_regular, tried seats that
--- also invoked the model in at least 3 of the 4 weeks up to the week of $end_date (nested, even for
+-- also invoked the model in at least 3 of the 4 weeks up to the week of $end_date, or of the newest
+-- usage when the window runs past it (a quarter not over yet) (nested, even for
 -- windows under 4 weeks); n_invocations, the seats' invocations dated in the window. Counts add up
 -- across models, teams and countries.
 with eligible as (
@@ -12,9 +13,20 @@ window_use as (
     select * from (QUERY_ADOPTION_WINDOW_USE)
 ),
 
--- the 4 "regular" weeks are the week of $end_date and the 3 before it (weeks from 1970-01-05)
+-- the 4 "regular" weeks are the week of $end_date (or of the newest usage, if earlier) and the 3
+-- before it (weeks numbered from 1970-01-05)
+newest as (
+    select max(week_start) as newest_week
+    from rollup_usage_user_week
+),
+
 bounds as (
-    select cast(floor((cast($end_date as date) - date '1970-01-05') / 7) as integer) as last_in
+    select
+        cast(floor((
+            least(cast($end_date as date), coalesce(newest_week, cast($end_date as date)))
+            - date '1970-01-05'
+        ) / 7) as integer) as last_in
+    from newest
 ),
 
 spans as (

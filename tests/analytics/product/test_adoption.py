@@ -168,8 +168,9 @@ def test_oracle_against_raw_events(lake, s_date, e_date):
     in_window = [e for e in invokes if s_date <= e["event_at"].date() <= e_date]  # the event's date
     tried = {(e["model_id"], e["user_id"]) for e in in_window}
     weeks: dict[tuple, set] = {}
+    anchor = min(monday(e_date), monday(max(e["event_at"].date() for e in events)))  # the newest usage
     for e in invokes:
-        if monday(e_date) - timedelta(weeks=3) <= monday(e["event_at"].date()) <= monday(e_date):
+        if anchor - timedelta(weeks=3) <= monday(e["event_at"].date()) <= anchor:
             weeks.setdefault((e["model_id"], e["user_id"]), set()).add(monday(e["event_at"].date()))
     regular = {k for k, w in weeks.items() if len(w) >= 3} & tried  # the funnel is nested
     assert cells["n_eligible"].sum() == len(eligible)
@@ -199,3 +200,10 @@ def test_single_day_window_counts_that_days_users(lake):
     lake.refresh()
     s = adoption.adoption_summary(lake.con(), Scope(day, day))
     assert (s.eligible_seats, s.active_seats) == (40, 37)
+
+
+def test_regular_is_anchored_at_the_newest_usage_when_the_window_runs_past_it(small):
+    """A window not over yet (ends after the newest usage, e.g. "This quarter") still finds the
+    regulars: their 4 weeks end at the newest usage week, not at an empty future week."""
+    s = adoption.adoption_summary(small.con(), Scope(date(2025, 3, 1), date(2025, 5, 31)))
+    assert (s.active_seats, s.regular_seats) == (3, 1)  # u1 on m1 in weeks 1-3

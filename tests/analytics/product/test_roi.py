@@ -55,9 +55,10 @@ def test_portfolio_value_hand_worked(ledger_lake):
     # current: benefit 400+200+50 = 650; cost 100+100+20 (corrected) = 220
     assert (v.benefit_usd, v.cost_usd, v.net_usd) == (650, 220, 430)
     assert v.roi == pytest.approx(430 / 220)
-    # previous window = 2024-11-03 .. 2024-12-31 (59 days): only December's first day is inside
-    assert (v.prev_benefit_usd, v.prev_cost_usd, v.prev_net_usd) == (30, 60, -30)
-    assert v.prev_roi == pytest.approx(-0.5)
+    # previous window = November and December 2024 (as many whole months; 59 days back from 1 January
+    # would start on 3 November and drop November): benefit 100 + 30, cost 50 + 60
+    assert (v.prev_benefit_usd, v.prev_cost_usd, v.prev_net_usd) == (130, 110, 20)
+    assert v.prev_roi == pytest.approx(20 / 110)
     # to date: (100-50) + (30-60) + 430
     assert v.value_to_date_usd == 450
 
