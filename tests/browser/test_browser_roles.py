@@ -134,7 +134,7 @@ def test_admin_adds_a_user_and_loads_data_and_sees_it_audited(server, tmp_path):
         page.wait_for_timeout(500)
     assert users.verify(path, "browser-new", "a-long-password-1") is not None
 
-    model_id = next(iter(__import__("analytics.lakehouse", fromlist=["connect"]).connect(root).sql(
+    model_id = next(iter(__import__("analytics.lakehouse.connection", fromlist=["connect"]).connect(root).sql(
         "select model_id from models limit 1").fetchall()))[0]
     bad = tmp_path / "feedback_bad.csv"
     bad.write_text(f"submitted_at,model_id,rating\n2026-10-01T10:00:00Z,{model_id},4\n2026-10-01 11:00:00,{model_id},9\n")

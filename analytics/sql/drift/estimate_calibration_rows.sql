@@ -11,4 +11,3 @@ with final as (
 )
 
 select * from final
-order by week_start, score_bin

@@ -8,4 +8,3 @@ with final as (
 )
 
 select * from final
-order by week_start, score_bin
