@@ -1,4 +1,5 @@
-"""`scaleboard refresh`: bring every rollup up to date (only new partitions)."""
+"""`scaleboard refresh`: bring every rollup up to date (only new partitions). Unreadable source files
+are skipped and listed (exit 0: every rollup stays readable)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
+    problems = []
     for rep in pipeline.refresh(root, full=args.full, only=args.only):
-        how = "rebuilt" if rep.rebuilt else "incremental"
+        how = "kept" if rep.kept else "rebuilt" if rep.rebuilt else "incremental"
         print(f"{rep.name:<32} {how:<11} new files {rep.new_files:>5}  rows {rep.rows_written:>9}  "
               f"{rep.seconds:6.2f}s")
+        problems += [f"{rep.name}: {p}" for p in rep.problems]
+    if problems:  # the refresh went on; what it could not read stays readable as before
+        print("\nSome source files could not be read:")
+        for p in problems:
+            print(f"- {p}")
     return 0

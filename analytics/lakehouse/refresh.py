@@ -211,7 +211,8 @@ def _refresh_one(root: Path, r: Rollup, full: bool) -> RefreshReport:
     retired = dict(man.get("retired", {})) if man else {}
     expired = {p for p, at in retired.items() if now - at >= RETIRE_GRACE_S}
     if not to_read and not rebuild and new_state == state and man is not None and not expired \
-            and folder.joinpath(MANIFEST).exists():
+            and folder.joinpath(MANIFEST).exists():  # nothing to commit; tidy what a killed run left
+        _sweep(folder, keep={MANIFEST, man["state"], *man["parts"], *retired})
         return RefreshReport(r.name, 0, 0, False, time.perf_counter() - t0, problems)
     folder.mkdir(parents=True, exist_ok=True)
     added = []

@@ -56,3 +56,40 @@ def run_and_kill(args: list[str], stage: str | None, *, pause: float = 120.0) ->
             return "killed"
     proc.wait()
     return f"exit {proc.returncode} ({'; '.join(seen[-5:])})"
+
+
+# ---------------------------------------------------------------- damage that leaves a footer intact
+
+def _chunk(path: Path, column: str) -> tuple[int, int]:
+    """(first byte of the column chunk's data pages, their length) in the first row group."""
+    import pyarrow.parquet as pq
+
+    md = pq.ParquetFile(path).metadata
+    rg = md.row_group(0)
+    col = next(rg.column(i) for i in range(rg.num_columns) if rg.column(i).path_in_schema == column)
+    start = min(x for x in (col.dictionary_page_offset, col.data_page_offset) if x)
+    return col.data_page_offset, start + col.total_compressed_size - col.data_page_offset
+
+
+def damage(path: Path, case: str, column: str = "score") -> None:
+    """Damage ``path`` in place; every case but truncate/zero_bytes keeps size and footer intact."""
+    b = bytearray(path.read_bytes())
+    off, size = _chunk(path, column) if case not in ("truncate", "zero_bytes") else (0, 0)
+    if case == "flipped_bytes":  # a few bits flipped in the middle of a data page
+        for i in range(off + size // 2, off + size // 2 + 8):
+            b[i] ^= 0xFF
+    elif case == "one_bit":
+        b[off + size - 20] ^= 0x01
+    elif case == "zeroed_chunk_tail":  # the end of a column chunk lost (zeros, same size)
+        b[off + size // 3: off + size] = bytes(size - size // 3)
+    elif case == "page_header":  # the page header cannot be decoded
+        b[off: off + 6] = b"\xff" * 6
+    elif case == "wrong_magic":  # the leading magic bytes of another format
+        b[0:4] = b"PK\x03\x04"
+    elif case == "zero_bytes":
+        b = bytearray()
+    elif case == "truncate":
+        b = b[: len(b) // 2]
+    else:
+        raise ValueError(case)
+    path.write_bytes(bytes(b))
