@@ -589,8 +589,9 @@ def _fingerprint(table_name: str, sources: list[Source]) -> str:
 def _exclusive(root: Path, *, blocking: bool = True) -> Iterator[bool]:
     """Hold the lakehouse's ingest lock (a lock on the root folder itself, so nothing is created);
     yields False when ``blocking`` is off and another ingest holds it."""
-    if not root.is_dir():
-        root.mkdir(parents=True, exist_ok=True)
+    if not root.is_dir():  # a new lakehouse: nothing to recover or to clash with yet
+        yield True
+        return
     fd = os.open(root, os.O_RDONLY)
     try:
         try:

@@ -39,6 +39,48 @@ TMP_SUFFIX = ".tmp"
 ROLLUPS_DIR = "_rollups"
 CONFIG = "_config"
 
+# The prose half of docs/lakehouse.md (`scaleboard schema` prints it after the tables): how files are
+# written, and what every reader honours. Kept here, beside the code it describes.
+PROTOCOL_MD = """\
+## Writing safely: what readers honour
+
+**One file.** Every write is a new, uniquely named file, written under a temporary name (starting
+with `.`), fsynced and renamed into place (`storage.atomic_write_parquet`): a reader sees the whole
+file or nothing. Readers list `<table>/**/*.parquet` and skip names starting with `.` or `_`. Files
+Scaleboard writes carry Parquet page checksums.
+
+**A batch of files** (`scaleboard ingest`, the Load data page) is visible whole or not at all, even
+across a kill -9. Each file of a batch is named `part-<utc>-<id>-b<batch>n<count>.parquet`, and
+readers (`storage.data_files`, so every view, rollup and key check) list a batch's files only when all
+`<count>` of them are present. Publishing, in order:
+
+1. stage: the files are written under `_staging/<batch>/<table>/…` (no reader looks there);
+2. prepare: `_staging/<batch>/batch.json` records the table, the source files, the row count and
+   where each file goes;
+3. move: each file is renamed into its table folder; the last rename is the commit;
+4. the audit event is written, then the staging folder removed.
+
+A crash leaves `_staging/<batch>/`. The next ingest, or `scaleboard doctor --repair`, *finishes* a
+batch whose files are all in place (it was visible already; only the audit event and the tidying were
+left) and *rolls back* any other (its files were never visible and are removed: load them again).
+Re-running the same files after a crash never loads them twice. If your own tools write several
+files that must appear together, name them the same way, or write one file.
+
+**Rollups** (`_rollups/<name>/`) are read through `_manifest.json`, which names the live parts and the
+state file (which source files are rolled up). `scaleboard refresh` writes a new part and state file
+beside the old ones and replaces the manifest atomically, so readers, and a refresh killed at any
+point, see the previous rollup or the new one, never an empty or half one. Parts a rebuild replaced
+stay 10 minutes for readers that listed them, then a later refresh deletes them, with anything no
+manifest names.
+
+**Damaged files.** Readers skip a file whose footer cannot be read and list it (`_problems`, the
+health banner). `scaleboard doctor` reads every data page (checksums verified where present) and
+lists every damaged file; `scaleboard check` skips and names one; `scaleboard refresh` skips an
+unreadable source file and says so, and never drops rows a rollup already holds from a file that
+cannot be read now: restore the file from a backup, or delete it to drop its rows, then refresh.
+"""
+
+
 
 # ---------------------------------------------------------------- reading
 

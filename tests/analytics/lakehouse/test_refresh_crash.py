@@ -74,6 +74,8 @@ def test_a_truncated_predictions_file_keeps_its_rolled_up_rows_and_is_named(buil
     assert victim.name in out and "restore" in out
     assert totals(built.root) == before  # nothing it cannot rebuild was deleted
     assert runs(built.root) == MONTHS * PER_MONTH
+    assert cli(["doctor", "--lakehouse", str(built.root)]) == 1  # and the file stays listed
+    assert f"unreadable file {victim.name}" in capsys.readouterr().out
     assert cli(["refresh", "--lakehouse", str(built.root)]) == 0  # and every later refresh too
     assert cli(["refresh", "--full", "--lakehouse", str(built.root)]) == 0
     assert totals(built.root) == before
