@@ -93,3 +93,10 @@ def damage(path: Path, case: str, column: str = "score") -> None:
     else:
         raise ValueError(case)
     path.write_bytes(bytes(b))
+
+
+def start(args: list[str], *, pause: float) -> subprocess.Popen:
+    """Start ``scaleboard ARGS`` pausing ``pause`` s at every checkpoint (the slowed-publish hook)."""
+    env = {**os.environ, "SCALEBOARD_TEST_PAUSE_S": str(pause), "SCALEBOARD_TEST_PAUSE_AT": ""}
+    return subprocess.Popen([sys.executable, "-c", _RUNNER, *args], cwd=PROJECT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -4,12 +4,14 @@ visible whole or not at all, and a re-run or `scaleboard doctor --repair` finish
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from crashkit import run_and_kill as kill_at
+from crashkit import start
 
 from analytics.cli import main as cli
 from analytics.lakehouse import connection, ingest, storage
@@ -135,3 +137,25 @@ def test_files_of_an_incomplete_batch_are_not_listed(tmp_path):
     b = folder / "month=2026-02" / storage.new_part_name(("0123456789ab", 2))
     b.write_bytes(b"")
     assert set(storage.data_files(folder)) == {a, plain, b}
+
+
+@pytest.mark.parametrize("kill_after", [0.4, 1.2])
+def test_another_process_reads_whole_or_nothing_while_a_slowed_ingest_is_killed(seeded, kill_after):
+    """The publish slowed by the environment hook (0.5 s after every step), a reader in this
+    process, and a kill -9 at a moment the code under test does not choose: ``kill_after`` seconds
+    after the batch was prepared, i.e. while its files are being moved."""
+    lake, f = seeded
+    proc = start(["ingest", "predictions", str(f), "--lakehouse", str(lake.root)], pause=0.5)
+    samples, deadline = [], time.monotonic() + 60
+    while not list((lake.root / ingest.STAGING).glob(f"*/{ingest.BATCH_FILE}")):
+        assert time.monotonic() < deadline and proc.poll() is None
+        samples.append(visible(lake.root))
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < kill_after:
+        samples.append(visible(lake.root))
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    samples.append(visible(lake.root))
+    assert set(samples) <= {0, N}, sorted(set(samples))
+    assert cli(["ingest", "predictions", str(f), "--lakehouse", str(lake.root)]) == 0
+    assert visible(lake.root) == N and ingest_events(lake.root) == 1

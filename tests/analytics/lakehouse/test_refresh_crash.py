@@ -156,3 +156,24 @@ def test_incremental_refresh_killed_before_its_commit_does_not_count_twice(built
     assert totals(built.root)["predictions"] == MONTHS * PER_MONTH  # the new part is not visible
     assert cli(["refresh", "--lakehouse", str(built.root)]) == 0
     assert totals(built.root)["predictions"] == MONTHS * PER_MONTH + 25  # once, not twice
+
+
+def test_rollups_built_before_manifests_are_adopted_without_a_rebuild(built):
+    """A lakehouse refreshed by an older version: parts and ``_state.json`` beside them, no manifest."""
+    import json
+
+    before = totals(built.root)
+    for r in rollups.ROLLUPS:
+        folder = refresh.rollup_dir(built.root, r.name)
+        man = json.loads((folder / refresh.MANIFEST).read_text())
+        state = json.loads((folder / man["state"]).read_text())
+        (folder / refresh.LEGACY_STATE).write_text(json.dumps({**state, "__schema__": man["schema"]}))
+        (folder / man["state"]).unlink()
+        (folder / refresh.MANIFEST).unlink()
+    assert totals(built.root) == before  # readers read the folder as before
+    reports = refresh.refresh(built.root)
+    assert not any(r.rebuilt or r.new_files for r in reports)
+    assert totals(built.root) == before
+    for r in rollups.ROLLUPS:
+        folder = refresh.rollup_dir(built.root, r.name)
+        assert (folder / refresh.MANIFEST).exists() and not (folder / refresh.LEGACY_STATE).exists()
