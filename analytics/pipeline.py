@@ -4,9 +4,11 @@
 2. drift and performance are evaluated for the latest window and alerts raised once
    (``drift.alerts``), instead of on page loads;
 3. the measured value of newly concluded winning experiments goes into the value ledger, once
-   (``product.experiments``).
+   (``product.experiments``);
+4. each new model version's inputs are ranked by how much its output depends on them
+   (``drift.explain``), once per version.
 
-Steps 2 and 3 read only lakehouse data (no wall clock), so when nothing in the lakehouse changed
+Steps 2 to 4 read only lakehouse data (no wall clock), so when nothing in the lakehouse changed
 since they last ran they are skipped: a scheduled refresh with nothing new costs a directory walk.
 """
 
@@ -17,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics.drift import alerts as drift_alerts
+from analytics.drift import explain as drift_explain
+from analytics.lakehouse import connection, storage
 from analytics.lakehouse import refresh as rollup_refresh
-from analytics.lakehouse import storage
 from analytics.lakehouse.refresh import RefreshReport
 
 STATE_FILE = "_pipeline_state.json"  # under _rollups/: the lakehouse version steps 2-3 last saw
@@ -43,6 +46,11 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
     from analytics.product import experiments
 
     experiments.record_measured_value(root)
+    con = connection.connect(root)
+    try:
+        drift_explain.compute_new(con, root)
+    finally:
+        con.close()
     tmp = state.with_suffix(".json.tmp")
     state.parent.mkdir(parents=True, exist_ok=True)
     tmp.write_text(json.dumps({"version": _inputs_version(root)}))

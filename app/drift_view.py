@@ -8,19 +8,24 @@ import polars as pl
 import streamlit as st
 
 from analytics.drift import monitor as drift_monitor
+from analytics.product.scope import Scope
 from app import data
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
 
-def pick_model() -> tuple[dict, str | None]:
-    """The chosen model version row and the feature asked for in the URL (if any)."""
-    versions = data.cached(drift_monitor.model_versions)
+def pick_model(scope: Scope) -> tuple[dict, str | None]:
+    """The chosen model version row (among the models of the scope's business units) and the feature
+    asked for in the URL (if any)."""
+    versions = data.cached(drift_monitor.model_versions, scope=scope.narrowed)
     if versions.height == 0:
-        raise drift_monitor.NoDataError("No model versions in the lakehouse yet.")
+        raise drift_monitor.NoDataError("No model versions in the lakehouse for this selection yet.")
     names = versions.unique("model_id", keep="first").sort("name")
     ids = names["model_id"].to_list()
     asked = st.query_params.get("model")
+    if asked and asked not in ids:
+        st.warning(f"Model '{asked}' is not in your selection (the business-unit filter and your data "
+                   "scope); showing one that is.", icon=":material/lock:")
     c1, c2 = st.columns([3, 1])
     model_id = c1.selectbox("Model", ids, index=ids.index(asked) if asked in ids else 0, key="drift_model",
                             format_func=dict(zip(ids, names["name"], strict=True)).get)

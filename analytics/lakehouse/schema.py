@@ -261,6 +261,21 @@ CHECKLIST_EVENTS = _add(Table(
     required=("event_id", "event_at", "actor", "item_id"),
 ))
 
+FEATURE_IMPORTANCE = _add(Table(
+    "feature_importance",
+    _s(("computed_at", TS), ("model_id", pa.string()), ("version", pa.string()), ("feature", pa.string()),
+       ("importance", pa.float64()), ("method", pa.string()), ("n_rows", pa.int64()),
+       ("surrogate_r2", pa.float64())),
+    grain="one row per model version, feature and computation: how much the model's output depends on "
+          "the feature (method mean_abs_shap: mean |SHAP value| of the registered model artifact; "
+          "permutation_surrogate: drop in R2 of a surrogate that reproduces the logged scores when the "
+          "feature is shuffled; surrogate_r2: how well the surrogate reproduces the scores on held-out "
+          "rows); the newest computation per version is in force",
+    key=("model_id", "version", "feature", "computed_at"),
+    enums={"method": ("mean_abs_shap", "permutation_surrogate")},
+    required=("computed_at", "model_id", "version", "feature", "importance", "method"),
+))
+
 ALERTS = _add(Table(
     "alerts",
     _s(("alert_id", pa.string()), ("created_at", TS), ("model_id", pa.string()), ("kind", pa.string()),
