@@ -15,6 +15,7 @@ from crashkit import run_and_kill as kill_at
 from analytics.cli import main as cli
 from analytics.lakehouse import connection, refresh, rollups, storage
 from analytics.product import roi
+from analytics.product.scope import Scope
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 MONTHS = 3
@@ -57,7 +58,7 @@ def totals(root) -> dict[str, int]:
 def runs(root) -> int:
     con = connection.connect(root)
     try:
-        out = roi.revenue_per_run(con, start_date=date(2026, 3, 1), end_date=date(2026, 5, 31))
+        out = roi.revenue_per_run(con, Scope(date(2026, 3, 1), date(2026, 5, 31)))
         return int(out["n_runs"].sum())
     finally:
         con.close()
