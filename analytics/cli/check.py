@@ -1,7 +1,8 @@
 """`scaleboard check`: evaluate the quality contracts, append results, exit 1 on a failed check.
 
 Exit codes: 0 = every check passes or only warns; 1 = a fail threshold is breached (or a check
-could not be evaluated); 2 = a usage or contract error (nothing written). For schedulers and CI.
+could not be evaluated, or a file of a checked table could not be read: it is skipped and named);
+2 = a usage or contract error (nothing written). For schedulers and CI.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         if args.quiet and r.status in ("pass", "warn"):
             continue
         print(f"{MARK[r.status]} {r.check.dataset_id}/{r.check.check_id}: {r.message}")
+    for p in report.problems:  # the checks ran on the readable files; these were left out
+        print(f"{MARK['error']} {p}; restore the file from a backup or delete it (scaleboard doctor lists it)")
     counts = {s: sum(r.status == s for r in report.results) for s in MARK}
     print(f"{len(report.results)} checks as of {report.as_of:%Y-%m-%d %H:%M} UTC: "
           + ", ".join(f"{n} {s}" for s, n in counts.items())

@@ -1,4 +1,5 @@
-"""`scaleboard refresh`: bring every rollup up to date (only new partitions)."""
+"""`scaleboard refresh`: bring every rollup up to date (only new partitions). Unreadable source files
+are skipped and listed (exit 0: every rollup stays readable)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
     done = pipeline.refresh(root, full=args.full, only=args.only)
-    changed = [r for r in done.rollups if r.new_files or r.rebuilt]
+    changed = [r for r in done.rollups if r.new_files or r.rebuilt or r.kept]
     for rep in changed:  # only what changed: a scheduled run with nothing new prints one line
-        how = "rebuilt" if rep.rebuilt else "incremental"
+        how = "kept" if rep.kept else "rebuilt" if rep.rebuilt else "incremental"
         print(f"{rep.name:<32} {how:<11} new files {rep.new_files:>5}  rows {rep.rows_written:>9}  "
               f"{rep.seconds:6.2f}s")
     took = sum(r.seconds for r in done.rollups)
@@ -29,4 +30,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(done.rollups)} rollups up to date ({took:.1f}s); nothing new to read.")
     print("drift, performance and experiment value: " + (
         "evaluated" if done.evaluated else "unchanged since the last refresh (skipped)"))
+    problems = [f"{rep.name}: {p}" for rep in done.rollups for p in rep.problems]
+    if problems:  # the refresh went on; what it could not read stays readable as before
+        print("\nSome source files could not be read:")
+        for p in problems:
+            print(f"- {p}")
     return 0

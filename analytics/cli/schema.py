@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from analytics.lakehouse.schema import TABLES
+from analytics.lakehouse.storage import PROTOCOL_MD
 
 
 def markdown() -> str:
@@ -23,6 +24,7 @@ def markdown() -> str:
             enum = ", ".join(t.enums.get(f.name, ()))
             out.append(f"| `{f.name}` | {f.type} | {'yes' if f.name in t.required else ''} | {enum} |")
         out.append("")
+    out.append(PROTOCOL_MD)
     return "\n".join(out)
 
 

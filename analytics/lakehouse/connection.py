@@ -3,7 +3,7 @@ declared rollup, and the problems met while opening them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -14,11 +14,13 @@ from analytics.lakehouse.schema import TABLES
 from analytics.lakehouse.views import new_connection, register_table
 
 
-def connect(root: Path | str, *, tables: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
+def connect(root: Path | str, *, tables: Iterable[str] | None = None,
+            exclude: Mapping[Path, str] | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with one view per lakehouse table (and rollup).
 
     A missing table folder gives an empty view with the declared columns, so pages show "no data"
-    instead of failing. Files that cannot be read are skipped and listed in the ``_problems`` view.
+    instead of failing. Files whose footer cannot be read, and those in ``exclude`` (found damaged
+    by reading their pages: path -> why), are skipped and listed in the ``_problems`` view.
     Raises ``LakehouseError`` if ``root`` exists but is not a folder.
     """
     root = Path(root)
@@ -28,7 +30,7 @@ def connect(root: Path | str, *, tables: Iterable[str] | None = None) -> duckdb.
     con = new_connection()
     problems: list[str] = []
     for name in tables or TABLES:
-        problems += register_table(con, root, name)
+        problems += register_table(con, root, name, exclude=exclude)
     problems += refresh.register_views(con, root)
     con.sql("create or replace table _problems (problem varchar)")
     for p in problems:

@@ -4,13 +4,18 @@ Contract (``ingest(root, table, files)``):
 
 1. Every file is read and validated against ``analytics.lakehouse.schema`` before anything is written:
    size limit, format, known columns, required columns present and non-null, types, timestamps
-   with a time zone, ranges (``RANGES``, declared as data), enums, key uniqueness within the batch
-   and against rows already in the lakehouse, and that ``model_id`` values exist in ``models``.
+   with a time zone and not in the future (``MAX_CLOCK_SKEW``), ranges (``RANGES``, declared as
+   data), enums, key uniqueness within the batch and against every row already in the table, that
+   ``model_id`` values exist in ``models``, and the ledger's own rules (``product.roi``).
+   Who-did-it columns (``STAMPED``) are not taken from the file: they name the loader (``actor``).
 2. On any problem ``IngestError`` (an ``InputError``) is raised carrying the first problems by file,
    row and column, and the lakehouse is left byte-identical.
-3. Otherwise all files are staged under ``<root>/_staging/<batch>/`` through ``lakehouse.append``
-   (new uniquely named partitions) and then renamed into place; if a rename fails, the files
-   already moved are removed again (all or nothing across files), and one audit event is written.
+3. Otherwise the batch is published all or nothing, even across a crash (``publish``): its files
+   are staged under ``<root>/_staging/<batch>/`` with names that carry the batch id and file count,
+   a ``batch.json`` records where they go, then they are renamed into place. Readers list a batch's
+   files only when all of them are present (``storage.data_files``), so a batch is visible whole or
+   not at all. A batch interrupted by a crash is finished (all files were in place) or rolled back
+   (never visible) by the next ingest or by ``scaleboard doctor --repair`` (``recover``).
 
 Timestamps: a value must say its time zone (``Z`` or ``+HH:MM``; Parquet columns must be
 timezone-aware). Naive timestamps are rejected rather than assumed UTC, because a wrong guess shifts
@@ -25,12 +30,16 @@ from __future__ import annotations
 import contextlib
 import csv
 import difflib
+import fcntl
+import hashlib
 import io
+import json
 import os
 import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -39,10 +48,12 @@ import pyarrow.parquet as pq
 
 from analytics.errors import InputError
 from analytics.governance import audit
-from analytics.lakehouse import storage
-from analytics.lakehouse.schema import MODELS, TABLES, Table, table
+from analytics.lakehouse import storage, views
+from analytics.lakehouse.schema import MODELS, TABLES, VALUE_LEDGER, Table, table
 
 STAGING = "_staging"
+BATCH_FILE = "batch.json"  # in a staging folder: the batch is complete and may be published
+AUDITED = "audited"  # in a staging folder: the batch's audit event is written
 # Tables nobody may load files into: the audit log is written only by ``analytics.governance.audit.record``,
 # so an upload can never forge or bury who changed what.
 NOT_INGESTIBLE = frozenset({"audit_log"})
@@ -69,6 +80,21 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
 CLASSIFIER_RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("predictions", "score"): (0, 1),
     ("outcomes", "label"): (0, 1),
+}
+# Times are facts that happened: none may lie after now plus this much clock difference between
+# machines (a ledger entry stamped 2099 would override every later correction).
+MAX_CLOCK_SKEW = timedelta(minutes=15)
+# Timestamp columns that may name a planned moment in the future.
+FUTURE_ALLOWED: frozenset[tuple[str, str]] = frozenset({("experiment_defs", "ended_at")})
+# Who-did-it columns stamped with the loader's name (the signed-in user, or the OS user / --by on
+# the command line), never taken from the file: (table, column) -> the column whose value says the
+# act happened (None: every row). A file cannot sign off an audit or act in someone else's name.
+STAMPED: dict[tuple[str, str], str | None] = {
+    ("checklist_events", "actor"): None,
+    ("stewardship_tasks", "actor"): None,
+    ("regulation_events", "actor"): None,
+    ("fairness_audits", "signed_off_by"): "signed_off_at",
+    ("value_ledger", "entered_by"): None,
 }
 BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 _NAIVE_RE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"  # a date-time without a zone
@@ -137,11 +163,32 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Recovery:
+    """What became of a batch an earlier ingest left behind (killed, or the machine went down)."""
+
+    batch: str
+    table: str
+    files: tuple[str, ...]
+    rows: int
+    finished: bool  # True: every file was in place (visible), only the tidying was left
+    fingerprint: str | None = None
+
+    def __str__(self) -> str:
+        what = f"the interrupted load of {', '.join(self.files) or 'unknown files'} into '{self.table}'"
+        if self.finished:
+            return f"{what[0].upper()}{what[1:]} ({self.rows} rows) had been published whole; it was finished."
+        return (f"{what[0].upper()}{what[1:]} was never visible and was rolled back; "
+                "load the files again.")
+
+
+@dataclass(frozen=True)
 class IngestReport:
     table: str
     files: tuple[str, ...]
     rows: int
     written: tuple[Path, ...]
+    recovered: tuple[Recovery, ...] = ()
+    already_loaded: bool = False  # these very files were published by an interrupted run
 
 
 # ---------------------------------------------------------------- reading
@@ -300,15 +347,11 @@ def _int_range(out: pl.Series, bad: pl.Series, want: pl.DataType, message: str):
 
 # ---------------------------------------------------------------- validating
 
-def _existing(root: Path, spec: Table, columns: Sequence[str], months: set[str] | None = None) -> pl.DataFrame:
-    """Columns of rows already in the lakehouse (unreadable files are skipped, as readers do).
-    For month-partitioned tables only the given partitions are read."""
-    folder = root / spec.name
-    files = (storage.data_files(folder) if months is None
-             else [f for m in sorted(months) for f in storage.data_files(folder / f"month={m}")])
+def _existing(root: Path, spec: Table, columns: Sequence[str]) -> pl.DataFrame:
+    """Columns of rows already in the lakehouse (unreadable files are skipped, as readers do)."""
     parts = []
     schema = {c: _polars_type(spec.schema.field(c).type) for c in columns}
-    for f in files:
+    for f in storage.data_files(root / spec.name):
         try:
             names = pq.read_schema(f).names
             t = pq.read_table(f, columns=[c for c in columns if c in names])
@@ -320,9 +363,31 @@ def _existing(root: Path, spec: Table, columns: Sequence[str], months: set[str] 
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
+def _existing_keys(root: Path, spec: Table, batch: pl.DataFrame) -> pl.DataFrame:
+    """The batch's keys that already exist anywhere in the table (every partition, not only the
+    months the batch touches: a second outcome for a request in a later month is a duplicate too).
+    DuckDB streams the table against the batch's keys, so memory stays bounded by the batch."""
+    key = list(spec.key)
+    con = views.new_connection()
+    try:
+        views.register_table(con, root, spec.name, view="existing")  # unreadable files skipped, as readers do
+        con.register("batch_keys", batch.select(key).unique().to_arrow())
+        on = " and ".join(f"e.{views.quote_ident(c)} is not distinct from b.{views.quote_ident(c)}" for c in key)
+        cols = ", ".join(f"b.{views.quote_ident(c)}" for c in key)
+        found = con.sql(f"select distinct {cols} from batch_keys b where exists "
+                        f"(select 1 from existing e where {on})").pl()
+    finally:
+        con.close()
+    return found.cast(batch.select(key).schema)  # type: ignore[arg-type]
+
+
 def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
-             allow_extra: bool = False) -> tuple[pa.Table | None, list[Problem], int]:
-    """Check and convert a batch of raw frames. Returns (table or None, first problems, total count)."""
+             allow_extra: bool = False, actor: str | None = None,
+             now: datetime | None = None) -> tuple[pa.Table | None, list[Problem], int]:
+    """Check and convert a batch of raw frames. Returns (table or None, first problems, total count).
+
+    With ``actor`` the ``STAMPED`` columns name it (a file need not carry them); times after
+    ``now`` (default: the clock) plus ``MAX_CLOCK_SKEW`` are refused."""
     problems: list[Problem] = []
     total = 0
 
@@ -332,10 +397,11 @@ def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
         total += n
 
     names = [f.name for f in spec.schema]
+    stamped = {c: cond for (t, c), cond in STAMPED.items() if t == spec.name} if actor else {}
     converted: list[pl.DataFrame] = []
     for fname, raw in frames:
         unknown = [c for c in raw.columns if c not in names]
-        missing = [c for c in spec.required if c not in raw.columns]
+        missing = [c for c in spec.required if c not in raw.columns and c not in stamped]
         for c in unknown if not allow_extra else []:
             close = difflib.get_close_matches(c, names, n=1)
             add([Problem(fname, None, c, "unknown column for table '" + spec.name + "'"
@@ -367,6 +433,17 @@ def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
     if not converted:
         return None, problems, total
     batch = pl.concat(converted, how="vertical_relaxed")
+    for c, cond in stamped.items():  # who did it is the loader, whatever the file says
+        acted = pl.lit(True) if cond is None else pl.col(c).is_not_null() | pl.col(cond).is_not_null()
+        batch = batch.with_columns(pl.when(acted).then(pl.lit(actor)).otherwise(None).alias(c),
+                                   pl.lit(False).alias(f"_bad_{c}"))
+    # times in the future (beyond a small clock difference)
+    latest = (now or datetime.now(UTC)) + MAX_CLOCK_SKEW
+    for f in spec.schema:
+        if pa.types.is_timestamp(f.type) and (spec.name, f.name) not in FUTURE_ALLOWED:
+            mask = (batch[f.name] > latest).fill_null(False)
+            add(_bad(batch, mask, f.name, f"is in the future (after {latest:%Y-%m-%d %H:%M} UTC); "
+                                          "times must not be later than now"), _count(mask))
     # nulls in required columns (a value already reported as unreadable is not reported twice)
     for c in spec.required:
         mask = batch[c].is_null() & ~batch[f"_bad_{c}"]
@@ -390,24 +467,39 @@ def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
             if tname == spec.name:
                 is_clf = batch["model_id"].is_in(classifiers.implode())
                 add(*_range_problems(batch, c, lo, hi, where=is_clf, suffix=" for a classification model"))
-    # key uniqueness within the batch and against rows already loaded
+    # the ledger's own rules, as the Value & ROI page applies them (first of the month, amounts not
+    # negative, a whole interval around the amount); checked per file once the values are readable
+    if spec.name == VALUE_LEDGER.name and not total:
+        add(*_ledger_problems(root, batch))
+    # key uniqueness within the batch and against every row already in the table
     if spec.key:
         key = list(spec.key)
+        shown = batch.select(pl.concat_str(key, separator="|", ignore_nulls=True)).to_series()
         dup = batch.select(pl.struct(key).is_duplicated()).to_series()
-        add(_bad(batch, dup, ", ".join(key), "duplicate key within the upload",
-                 batch.select(pl.concat_str(key, separator="|", ignore_nulls=True)).to_series()), _count(dup))
-        months = None
-        if spec.partition_by == "month":
-            ts = next(f.name for f in spec.schema if pa.types.is_timestamp(f.type))
-            months = set(batch[ts].dt.strftime("%Y-%m").drop_nulls().to_list())
-        old = _existing(root, spec, key, months)
+        add(_bad(batch, dup, ", ".join(key), "duplicate key within the upload", shown), _count(dup))
+        old = _existing_keys(root, spec, batch)
         if old.height:
             clash = batch.select(pl.struct(key).is_in(old.select(pl.struct(key)).to_series().implode())).to_series()
-            add(_bad(batch, clash, ", ".join(key), "this key already exists in the lakehouse",
-                     batch.select(pl.concat_str(key, separator="|", ignore_nulls=True)).to_series()), _count(clash))
+            add(_bad(batch, clash, ", ".join(key), "this key already exists in the lakehouse", shown),
+                _count(clash))
     if total:
         return None, problems, total
     return batch.select([f.name for f in spec.schema]).to_arrow().cast(spec.schema), [], 0
+
+
+def _ledger_problems(root: Path, batch: pl.DataFrame) -> tuple[list[Problem], int]:
+    # imported here: the ledger's rules live with the page's write path (one definition)
+    from analytics.product import roi
+
+    known = set(_existing(root, MODELS, ["model_id"])["model_id"].drop_nulls().to_list())
+    found = []
+    for (fname,), rows in batch.group_by("_file", maintain_order=True):
+        try:
+            roi.validate_entries(rows.select(roi.LEDGER_INPUT_COLUMNS).to_dicts(), actor="ingest",
+                                 known_models=known)
+        except InputError as exc:  # the first problem of the file, "Row N: …" as the page says it
+            found.append(Problem(str(fname), None, None, str(exc)))
+    return found, len(found)
 
 
 def _range_problems(batch: pl.DataFrame, c: str, lo, hi, where: pl.Series | None = None, suffix: str = ""):
@@ -431,6 +523,8 @@ def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Sourc
            allow_extra: bool = False, dry_run: bool = False) -> IngestReport:
     """Validate ``files`` for ``table_name`` and append them all, or nothing.
 
+    A batch an earlier run left behind is finished or rolled back first (``recover``); when it was
+    these very files and it had been published whole, nothing is loaded twice (``already_loaded``).
     Raises ``UnknownTableError`` for an unknown table, ``IngestError`` listing the first problems
     by file, row and column (nothing written), ``InputError`` when no file is given.
     """
@@ -444,6 +538,29 @@ def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Sourc
     if not sources:
         raise InputError("No file given: pass one or more .csv or .parquet files.")
     limit = int(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES)
+    names = tuple(s.name for s in sources)
+    if dry_run:
+        data = _read_and_validate(root, spec, sources, limit, allow_extra, actor)
+        return IngestReport(spec.name, names, data.num_rows, ())
+    with _exclusive(root):  # one ingest at a time decides keys and publishes
+        recovered = tuple(recover(root))
+        if any(r.finished for r in recovered):  # these very files, published whole by the killed run?
+            with contextlib.suppress(OSError):  # an unreadable file is reported by the validation below
+                same = [r for r in recovered if r.finished and r.fingerprint == _fingerprint(spec.name, sources)]
+                if same:
+                    return IngestReport(spec.name, names, same[0].rows, (), recovered, already_loaded=True)
+        data = _read_and_validate(root, spec, sources, limit, allow_extra, actor)
+        fingerprint = _fingerprint(spec.name, sources)
+        meta = {"table": spec.name, "sources": list(names), "rows": data.num_rows, "fingerprint": fingerprint,
+                "actor": actor, "role": role, "page": page}
+        staging, written = publish(root, spec.name, data, meta)
+        _audit(root, staging, meta)
+        _tidy(root, staging)
+    return IngestReport(spec.name, names, data.num_rows, tuple(written), recovered)
+
+
+def _read_and_validate(root: Path, spec: Table, sources: list[Source], limit: int, allow_extra: bool,
+                       actor: str) -> pa.Table:
     frames, problems = [], []
     for src in sources:
         frame, found = read_source(src, limit)
@@ -452,35 +569,83 @@ def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Sourc
             frames.append((src.name, frame))
     if problems:
         raise IngestError(spec.name, problems)
-    data, problems, n = validate(root, spec, frames, allow_extra=allow_extra)
+    data, problems, n = validate(root, spec, frames, allow_extra=allow_extra, actor=actor)
     if data is None:
         raise IngestError(spec.name, problems, n)
-    names = tuple(s.name for s in sources)
-    if dry_run:
-        return IngestReport(spec.name, names, data.num_rows, ())
-    written = _stage_and_publish(root, spec.name, data)
-    audit.record(root, actor=actor, role=role, action="ingest", target=spec.name, page=page,
-                 detail=f"{data.num_rows} rows from {', '.join(names)}")
-    return IngestReport(spec.name, names, data.num_rows, tuple(written))
+    return data
 
 
-def _stage_and_publish(root: Path, name: str, data: pa.Table) -> list[Path]:
+def _fingerprint(table_name: str, sources: list[Source]) -> str:
+    h = hashlib.sha256(table_name.encode())
+    for src in sources:
+        h.update(b"\0" + src.name.encode() + b"\0")
+        h.update(src.read())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- publishing, all or nothing
+
+@contextlib.contextmanager
+def _exclusive(root: Path, *, blocking: bool = True) -> Iterator[bool]:
+    """Hold the lakehouse's ingest lock (a lock on the root folder itself, so nothing is created);
+    yields False when ``blocking`` is off and another ingest holds it."""
+    if not root.is_dir():  # a new lakehouse: nothing to recover or to clash with yet
+        yield True
+        return
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{storage.TMP_SUFFIX}")
+    with open(tmp, "w") as fh:
+        json.dump(payload, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    storage.fsync_dir(path.parent)
+
+
+def publish(root: Path, name: str, data: pa.Table, meta: dict) -> tuple[Path, list[Path]]:
+    """Publish ``data`` into table ``name`` as one batch; returns (its staging folder, the files).
+
+    1. stage: the files are written under ``_staging/<batch>/``, named as one batch;
+    2. prepare: ``batch.json`` lists where each goes (from here on a crash is recoverable);
+    3. move: each file is renamed into its table folder. Readers list the batch's files only once
+       all are in place, so the last rename is the commit.
+    If a rename fails, the files already moved are removed again and the error is raised.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    staging_parent = root / STAGING
-    staging = staging_parent / uuid.uuid4().hex
+    batch = uuid.uuid4().hex[:12]
+    staging = root / STAGING / batch
     moved: list[Path] = []
     made_dirs: list[Path] = []
     try:
-        staged = storage.append(staging, name, data)
-        targets = [root / p.relative_to(staging) for p in staged]
-        for src, dst in zip(staged, targets, strict=True):
+        staged = storage.append(staging, name, data, batch=batch)
+        storage.checkpoint("staged")
+        targets = [p.relative_to(staging) for p in staged]
+        _write_json(staging / BATCH_FILE, {**meta, "batch": batch, "files": [str(t) for t in targets]})
+        storage.checkpoint("prepared")
+        for src, rel in zip(staged, targets, strict=True):
+            dst = root / rel
             for d in reversed(dst.parents):
                 if not d.exists() and root in d.parents:
                     d.mkdir()
                     made_dirs.append(d)
             os.replace(src, dst)
             moved.append(dst)
-        return moved
+            storage.checkpoint(f"moved {len(moved)} of {len(targets)}")
+        for d in sorted({p.parent for p in moved}):
+            storage.fsync_dir(d)
+        return staging, moved
     except BaseException:
         for p in moved:  # roll back: the batch is all or nothing
             with contextlib.suppress(OSError):
@@ -488,9 +653,73 @@ def _stage_and_publish(root: Path, name: str, data: pa.Table) -> list[Path]:
         for d in reversed(made_dirs):
             with contextlib.suppress(OSError):
                 d.rmdir()
+        _tidy(root, staging)
         raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            staging_parent.rmdir()
 
+
+def _audit(root: Path, staging: Path, meta: dict, *, note: str = "") -> None:
+    audit.record(root, actor=meta.get("actor") or "unknown", role=meta.get("role"), action="ingest",
+                 target=meta["table"], page=meta.get("page") or "cli",
+                 detail=f"{meta['rows']} rows from {', '.join(meta.get('sources', []))}{note}")
+    (staging / AUDITED).touch()
+    storage.checkpoint("audited")
+
+
+def _tidy(root: Path, staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        (root / STAGING).rmdir()  # only when empty
+
+
+def interrupted(root: Path | str) -> list[dict]:
+    """Batches left in ``_staging`` by an ingest that did not finish, without changing anything:
+    dicts with batch, table, sources, rows, files, present (files in place) and ``visible``."""
+    root = Path(root)
+    out = []
+    folder = root / STAGING
+    for staging in sorted(folder.iterdir()) if folder.is_dir() else []:
+        meta = _read_meta(staging)
+        files = meta.get("files", [])
+        present = sum((root / f).exists() for f in files)
+        out.append({**meta, "batch": staging.name, "present": present,
+                    "visible": bool(files) and present == len(files)})
+    return out
+
+
+def _read_meta(staging: Path) -> dict:
+    try:
+        return json.loads((staging / BATCH_FILE).read_text())
+    except (OSError, ValueError):  # not prepared yet (or torn): nothing of it was published
+        return {}
+
+
+def recover(root: Path | str) -> list[Recovery]:
+    """Finish or roll back every batch an interrupted ingest left behind. Call it holding the
+    ingest lock (``ingest`` does; ``repair`` takes it).
+
+    A batch whose every file is in place was visible already: only its audit event (when missing)
+    and the tidying are done. Any other batch was never visible: its files are removed.
+    """
+    root = Path(root)
+    done = []
+    for b in interrupted(root):
+        staging = root / STAGING / b["batch"]
+        if b["visible"]:
+            if not (staging / AUDITED).exists():
+                _audit(root, staging, b, note=" (finished after an interruption)")
+        else:
+            for f in b.get("files", []):
+                (root / f).unlink(missing_ok=True)
+        _tidy(root, staging)
+        done.append(Recovery(b["batch"], b.get("table", "?"), tuple(b.get("sources", ())), int(b.get("rows", 0)),
+                             b["visible"], b.get("fingerprint")))
+    return done
+
+
+def repair(root: Path | str) -> list[Recovery] | None:
+    """``recover`` under the ingest lock; None when an ingest is running right now."""
+    root = Path(root)
+    if not (root / STAGING).is_dir():
+        return []
+    with _exclusive(root, blocking=False) as got:
+        return recover(root) if got else None

@@ -4,8 +4,15 @@ and a cheap version token for cache invalidation.
 Layout under the root::
 
     <table>/[<partition>=<value>/]part-<utc>-<uuid>.parquet   declared tables (analytics.lakehouse.schema)
+    <table>/…/part-<utc>-<uuid>-b<batch>n<count>.parquet      a file of an ingest batch of <count> files
     _rollups/<name>/…                                          derived, rebuilt by `scaleboard refresh`
+    _staging/<batch>/…                                         ingest batches being published
     _config/…                                                  contracts and settings files
+
+A batch of files becomes visible whole or not at all: every file of a batch carries the batch id
+and the batch's file count in its name, and ``data_files`` lists a batch's files only when all of
+them are present (so a reader never sees a batch half-published, and a batch interrupted by a crash
+stays invisible until ``ingest.recover`` finishes or rolls it back).
 """
 
 from __future__ import annotations
@@ -13,6 +20,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +39,48 @@ TMP_SUFFIX = ".tmp"
 ROLLUPS_DIR = "_rollups"
 CONFIG = "_config"
 
+# The prose half of docs/lakehouse.md (`scaleboard schema` prints it after the tables): how files are
+# written, and what every reader honours. Kept here, beside the code it describes.
+PROTOCOL_MD = """\
+## Writing safely: what readers honour
+
+**One file.** Every write is a new, uniquely named file, written under a temporary name (starting
+with `.`), fsynced and renamed into place (`storage.atomic_write_parquet`): a reader sees the whole
+file or nothing. Readers list `<table>/**/*.parquet` and skip names starting with `.` or `_`. Files
+Scaleboard writes carry Parquet page checksums.
+
+**A batch of files** (`scaleboard ingest`, the Load data page) is visible whole or not at all, even
+across a kill -9. Each file of a batch is named `part-<utc>-<id>-b<batch>n<count>.parquet`, and
+readers (`storage.data_files`, so every view, rollup and key check) list a batch's files only when all
+`<count>` of them are present. Publishing, in order:
+
+1. stage: the files are written under `_staging/<batch>/<table>/…` (no reader looks there);
+2. prepare: `_staging/<batch>/batch.json` records the table, the source files, the row count and
+   where each file goes;
+3. move: each file is renamed into its table folder; the last rename is the commit;
+4. the audit event is written, then the staging folder removed.
+
+A crash leaves `_staging/<batch>/`. The next ingest, or `scaleboard doctor --repair`, *finishes* a
+batch whose files are all in place (it was visible already; only the audit event and the tidying were
+left) and *rolls back* any other (its files were never visible and are removed: load them again).
+Re-running the same files after a crash never loads them twice. If your own tools write several
+files that must appear together, name them the same way, or write one file.
+
+**Rollups** (`_rollups/<name>/`) are read through `_manifest.json`, which names the live parts and the
+state file (which source files are rolled up). `scaleboard refresh` writes a new part and state file
+beside the old ones and replaces the manifest atomically, so readers, and a refresh killed at any
+point, see the previous rollup or the new one, never an empty or half one. Parts a rebuild replaced
+stay 10 minutes for readers that listed them, then a later refresh deletes them, with anything no
+manifest names.
+
+**Damaged files.** Readers skip a file whose footer cannot be read and list it (`_problems`, the
+health banner). `scaleboard doctor` reads every data page (checksums verified where present) and
+lists every damaged file; `scaleboard check` skips and names one; `scaleboard refresh` skips an
+unreadable source file and says so, and never drops rows a rollup already holds from a file that
+cannot be read now: restore the file from a backup, or delete it to drop its rows, then refresh.
+"""
+
+
 
 # ---------------------------------------------------------------- reading
 
@@ -36,8 +88,18 @@ def table_dir(root: Path, name: str) -> Path:
     return Path(root) / table(name).name
 
 
+_BATCH_RE = re.compile(r"-b([0-9a-f]{12})n([0-9]+)\.parquet$")
+
+
+def batch_of(name: str) -> tuple[str, int] | None:
+    """(batch id, file count) for a file published as part of a batch, else None."""
+    m = _BATCH_RE.search(name)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
 def data_files(folder: Path) -> list[Path]:
-    """Parquet files under ``folder`` (recursively), never temporary or hidden ones."""
+    """Parquet files under ``folder`` (a table's folder; recursively), never temporary or hidden
+    ones, and the files of a batch only when every file of the batch is present (all or nothing)."""
     if not folder.is_dir():
         return []
     out = []
@@ -45,7 +107,44 @@ def data_files(folder: Path) -> list[Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         out.extend(Path(dirpath) / f for f in sorted(filenames)
                    if f.endswith(".parquet") and not f.startswith((".", "_")))
+    batches: dict[str, list[int]] = {}
+    for p in out:
+        b = batch_of(p.name)
+        if b:
+            seen = batches.setdefault(b[0], [0, b[1]])
+            seen[0] += 1
+    incomplete = {b for b, (n, want) in batches.items() if n != want}
+    if incomplete:
+        out = [p for p in out if (batch_of(p.name) or ("",))[0] not in incomplete]
     return out
+
+
+def check_file(path: Path) -> str | None:
+    """Why the Parquet file at ``path`` cannot be read, or None when every data page decodes.
+
+    Reads the whole file, not only its footer: magic bytes, footer, then every row group (page
+    checksums are verified where the writer stored them, as ``atomic_write_parquet`` does). As slow
+    as reading the file; for ``scaleboard doctor`` and for finding the culprit after a failed read.
+    """
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return "the file is empty (0 bytes)"
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            fh.seek(max(0, size - 4))
+            tail = fh.read(4)
+        if head != b"PAR1" or tail != b"PAR1":
+            return "not a complete Parquet file (wrong magic bytes: truncated, or another format)"
+        pf = pq.ParquetFile(path, page_checksum_verification=True)
+        for i in range(pf.num_row_groups):
+            pf.read_row_group(i)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # pyarrow raises many types for damaged files
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return f"{type(exc).__name__}: {first}"[:300]
+    return None
 
 
 def lakehouse_version(root: Path | str, *, exclude: tuple[str, ...] = ()) -> str:
@@ -117,9 +216,32 @@ def exclusive(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def new_part_name() -> str:
+def new_part_name(batch: tuple[str, int] | None = None) -> str:
+    """A unique part name; with ``batch`` (id of 12 hex digits, file count) a name ``data_files``
+    lists only once the batch's every file is present."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    return f"part-{stamp}-{uuid.uuid4().hex[:12]}.parquet"
+    tag = f"-b{batch[0]}n{batch[1]}" if batch else ""
+    return f"part-{stamp}-{uuid.uuid4().hex[:12]}{tag}.parquet"
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make renames in ``folder`` durable (a crash of the machine, not only of the process)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def checkpoint(stage: str) -> None:
+    """A named point of a multi-step write. For crash tests only: with ``SCALEBOARD_TEST_PAUSE_S``
+    set it announces the stage on stderr and waits that long (only at stages starting with
+    ``SCALEBOARD_TEST_PAUSE_AT`` when that is set), so a test can kill the process exactly there."""
+    pause = os.environ.get("SCALEBOARD_TEST_PAUSE_S")
+    if pause:
+        print(f"checkpoint {stage}", file=sys.stderr, flush=True)
+        if stage.startswith(os.environ.get("SCALEBOARD_TEST_PAUSE_AT", "")):
+            time.sleep(float(pause))
 
 
 def atomic_write_parquet(data: pa.Table, path: Path, **kwargs) -> Path:
@@ -130,7 +252,9 @@ def atomic_write_parquet(data: pa.Table, path: Path, **kwargs) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     try:
-        pq.write_table(data, tmp, compression=kwargs.pop("compression", "zstd"), **kwargs)
+        # page checksums let ``check_file`` (scaleboard doctor) tell a flipped byte from data
+        pq.write_table(data, tmp, compression=kwargs.pop("compression", "zstd"),
+                       write_page_checksum=kwargs.pop("write_page_checksum", True), **kwargs)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -140,28 +264,28 @@ def atomic_write_parquet(data: pa.Table, path: Path, **kwargs) -> Path:
     return path
 
 
-def append(root: Path | str, name: str, data: pa.Table, *, partition: str | None = None) -> list[Path]:
+def append(root: Path | str, name: str, data: pa.Table, *, partition: str | None = None,
+           batch: str | None = None) -> list[Path]:
     """Append rows to table ``name`` as new uniquely named Parquet file(s), atomically per file.
 
     Concurrent writers never collide (every file name is unique) and never overwrite each other.
     For tables with ``partition_by == "month"`` rows are split by the month of their first timestamp
-    column unless ``partition`` is given.
+    column unless ``partition`` is given. With ``batch`` (12 hex digits) the files are named as one
+    batch (see ``data_files``: readers list them only all together).
     """
     spec = table(name)
     data = conform(spec, data)
     if data.num_rows == 0:
         return []
     folder = Path(root) / spec.name
-    written: list[Path] = []
+    pieces: list[tuple[Path, pa.Table]] = []
     if spec.partition_by == "month" and partition is None:
         ts_col = next(f.name for f in spec.schema if pa.types.is_timestamp(f.type))
         months = pc.strftime(data.column(ts_col), format="%Y-%m")
         for month in pc.unique(months).to_pylist():
             mask = pc.equal(months, month) if month is not None else pc.is_null(months)
-            part = data.filter(mask)
-            sub = folder / f"month={month or 'unknown'}"
-            written.append(atomic_write_parquet(part, sub / new_part_name()))
+            pieces.append((folder / f"month={month or 'unknown'}", data.filter(mask)))
     else:
-        sub = folder / partition if partition else folder
-        written.append(atomic_write_parquet(data, sub / new_part_name()))
-    return written
+        pieces.append((folder / partition if partition else folder, data))
+    tag = (batch, len(pieces)) if batch else None
+    return [atomic_write_parquet(part, sub / new_part_name(tag)) for sub, part in pieces]

@@ -4,7 +4,7 @@ name, and the connection factory every query uses."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -60,14 +60,18 @@ def view_sql(schema: pa.Schema, files: Sequence[Path], present: set[str], *, uni
 
 
 def register_table(con: duckdb.DuckDBPyConnection, root: Path, name: str,
-                   view: str | None = None) -> list[str]:
-    """(Re)create the view for one table; return problems found (unreadable files are skipped)."""
+                   view: str | None = None, exclude: Mapping[Path, str] | None = None) -> list[str]:
+    """(Re)create the view for one table; return problems found (unreadable files are skipped, and
+    so are the files in ``exclude``, known damaged: path -> why)."""
     spec = table(name)
     problems: list[str] = []
     good: list[Path] = []
     present: set[str] = set()
     layouts: set[tuple] = set()  # (name, type) sequences seen
     for p in data_files(Path(root) / spec.name):
+        if exclude and p in exclude:
+            problems.append(f"{spec.name}: unreadable file {p.name} skipped ({exclude[p]})")
+            continue
         try:
             found = pq.read_schema(p)
             present.update(found.names)

@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics import alerts
-from analytics.errors import InputError
+from analytics.errors import InputError, QueryError
 from analytics.governance import lineage
 from analytics.lakehouse import connection
 from analytics.quality import checks as qc
@@ -26,6 +26,7 @@ class RunReport:
     results: tuple[CheckResult, ...]
     task_events: tuple[dict, ...]
     n_alerts: int
+    problems: tuple[str, ...] = ()  # unreadable files of the checked tables (skipped)
 
     @property
     def n_failing(self) -> int:
@@ -33,8 +34,30 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing breaches a fail threshold (warnings allowed), else 1."""
-        return 1 if self.n_failing else 0
+        """0 when nothing breaches a fail threshold (warnings allowed) and every file could be
+        read, else 1."""
+        return 1 if self.n_failing or self.problems else 0
+
+
+def _connect_readable(root: Path, checks: list, evaluate):
+    """(connection, evaluate(con), problems): when a query fails on a file whose footer reads but
+    whose data pages do not, the checked tables' files are read whole, the damaged ones skipped
+    (and reported), and the checks evaluated again; the results then cover the readable files."""
+    tables = {c.table for c in checks if c.table}
+    con = connection.connect(root)
+    try:
+        results = evaluate(con)
+    except QueryError:
+        damaged = {p: why for t in sorted(tables) for p in storage.data_files(root / t)
+                   if (why := storage.check_file(p))}
+        if not damaged:
+            con.close()
+            raise
+        con.close()
+        con = connection.connect(root, exclude=damaged)
+        results = evaluate(con)
+    problems = tuple(p for p in connection.problems(con) if p.split(":", 1)[0] in tables)
+    return con, results, problems
 
 
 def _label(r: CheckResult) -> str:
@@ -97,11 +120,12 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
     as_of = qc._utc(as_of or datetime.now(UTC))
     loaded = contracts.load_all(folder or contracts.contracts_dir(root), only=only)
     all_checks = [c for ct in loaded for c in ct.checks]
-    con = connection.connect(root)
+    con, results, problems = _connect_readable(
+        root, [c for c in all_checks if c.table not in (overrides or {})],
+        lambda con: qc.evaluate(con, all_checks, as_of=as_of, root=root, overrides=overrides))
     try:
-        results = qc.evaluate(con, all_checks, as_of=as_of, root=root, overrides=overrides)
         if not write:
-            return RunReport(None, as_of, tuple(results), (), 0)
+            return RunReport(None, as_of, tuple(results), (), 0, problems)
         # decided and appended under the tasks table's lock, from a fresh read: two overlapping runs
         # (a slow nightly check and a manual one) must not both open a task for the same dataset
         with tasks.exclusive(root):
@@ -118,7 +142,7 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
     if raise_alerts:  # raise new breaches; resolve the evaluated datasets' alerts that recovered
         n_alerts, _ = alerts.sync(root, found, kinds=("quality", "freshness"),
                                   subjects={ct.dataset_id for ct in loaded}, now=as_of)
-    return RunReport(run_id, as_of, tuple(results), tuple(events), n_alerts)
+    return RunReport(run_id, as_of, tuple(results), tuple(events), n_alerts, problems)
 
 
 def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = None) -> list[RunReport]:
@@ -131,19 +155,20 @@ def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = 
         raise InputError("Backfill times must be consecutive days (24 hours apart).")
     loaded = contracts.load_all(folder or contracts.contracts_dir(root))
     all_checks = [c for ct in loaded for c in ct.checks]
-    con = connection.connect(root)
+    con, series, problems = _connect_readable(
+        root, all_checks,
+        lambda con: qc.evaluate_days(con, all_checks, last=days[-1], days=len(days), root=root) if days else [])
     reports, all_events = [], []
     found: list[alerts.Breach] = []
     try:
         owners = tasks.assignees(con)
-        series = qc.evaluate_days(con, all_checks, last=days[-1], days=len(days), root=root) if days else []
         with tasks.exclusive(root):  # as in run(): decide and append from a fresh read, under the lock
             open_now = tasks.read_open(root)
             for t, results in zip(days, series, strict=True):
                 events = tasks.plan_events(open_now, results, owners, at=t)
                 open_now = tasks.apply_events(open_now, events)
                 all_events += events
-                reports.append(RunReport(qc.new_run_id(), t, tuple(results), tuple(events), 0))
+                reports.append(RunReport(qc.new_run_id(), t, tuple(results), tuple(events), 0, problems))
             if all_events:
                 tasks.append_events(root, all_events)
         if reports:

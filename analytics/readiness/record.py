@@ -17,12 +17,14 @@ Item ids: the seven default items below, custom items (``[a-z][a-z0-9_]*``), and
 
 from __future__ import annotations
 
+import logging
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from analytics.errors import InputError
 from analytics.lakehouse import storage, views
@@ -43,20 +45,25 @@ from analytics.readiness.items import (
 )
 from analytics.readiness.state import state, templates
 
+log = logging.getLogger(__name__)
+
 # ---------------------------------------------------------------- the one write path
 
 def _connect_events(root: Path | str) -> duckdb.DuckDBPyConnection:
     """A connection over the event log; retried when a concurrent compaction removed a file
-    between listing and reading (the compacted file holds the same events)."""
+    between listing and reading (the compacted file holds the same events). A damaged file (empty,
+    truncated) is skipped and reported as a warning, never a reason to refuse every change: its
+    events are lost to readers either way, and ``scaleboard doctor`` lists it."""
     for attempt in range(5):
         # only this table: the write path must not depend on rollups or other tables
         con = views.new_connection()
-        if not views.register_table(con, Path(root), CHECKLIST_EVENTS.name):
-            try:
-                con.sql("select count(*) from checklist_events").fetchall()
-                return con
-            except duckdb.IOException:
-                pass
+        for problem in views.register_table(con, Path(root), CHECKLIST_EVENTS.name):
+            log.warning("%s; restore it from a backup or delete it (scaleboard doctor lists it)", problem)
+        try:
+            con.sql("select count(*) from checklist_events").fetchall()
+            return con
+        except duckdb.IOException:
+            pass
         con.close()
         if attempt == 4:
             raise InputError("The checklist could not be read consistently; try again.")
@@ -98,7 +105,10 @@ def record(root: Path | str, changes: Change | list[Change], *, actor: str,
     storage.append(root, CHECKLIST_EVENTS.name, rows)
     folder = Path(root) / CHECKLIST_EVENTS.name
     if AUTO_COMPACT_FILES is not None and len(live_files(folder)) > AUTO_COMPACT_FILES:
-        compact(root, blocking=False)  # another writer already compacting: leave it to them
+        try:
+            compact(root, blocking=False)  # another writer already compacting: leave it to them
+        except (OSError, pa.ArrowException) as exc:  # a damaged file: the change is recorded anyway
+            log.warning("Checklist compaction skipped: a file cannot be read (%s); run scaleboard doctor", exc)
     return rows.column("event_id").to_pylist()
 
 
