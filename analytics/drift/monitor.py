@@ -40,12 +40,15 @@ class Windows:
 
 
 def model_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per model version with its reference window and the last day with data."""
+    """One row per model version with its reference (training) window, its validation window (null
+    when none is declared) and the last day with data."""
     return sql.query(con, """
         with last_day as (select model_id, max(day) as last_day from rollup_predictions_daily group by model_id)
         select v.model_id, m.name, m.task, v.version, v.registered_at,
                cast(timezone('UTC', v.train_start_at) as date) as ref_start,
-               cast(timezone('UTC', v.train_end_at) as date) as ref_end, l.last_day
+               cast(timezone('UTC', v.train_end_at) as date) as ref_end,
+               cast(timezone('UTC', v.validation_start_at) as date) as val_start,
+               cast(timezone('UTC', v.validation_end_at) as date) as val_end, l.last_day
         from model_versions v join models m using (model_id) left join last_day l using (model_id)
         order by m.name, v.registered_at desc""", name="drift_model_versions")
 

@@ -32,8 +32,7 @@ def test_classifier_metrics_match_sklearn(lake) -> None:
     # scores on the 1/1000 grid: binned AUC is then exact
     scores = np.round(np.clip(0.3 * labels + rng.normal(0.35, 0.2, n) - 0.05 * (weeks == 5), 0, 0.999), 3)
     _put(lake, "classification", scores, labels, weeks)
-    perf = drift_performance.performance(lake.con(), model_id="m", version=None, ref_start=date(2026, 1, 5),
-                                         ref_end=date(2026, 2, 1))
+    perf = drift_performance.performance(lake.con(), model_id="m", version=None, ref_start=None, ref_end=None)
     for w in range(6):
         m = weeks == w
         got = {r["metric"]: r["value"] for r in perf.filter(pl.col("week_start") == date(2026, 1, 5) + timedelta(
@@ -75,19 +74,21 @@ def test_regressor_metrics_match_sklearn(lake) -> None:
 
 
 def test_reference_week_without_both_classes_does_not_poison_the_band(lake) -> None:
-    # week 0 has only negatives (no AUC: NaN); weeks 1-4 are the same model; week 5 is as good.
-    # Before: the NaN made the band NaN and polars ranks NaN above every number -> "breach" everywhere
+    # week 0 has only negatives (no AUC: NaN); weeks 1-9 are the same model. The band is the first
+    # 8 matured weeks after the training window (which ended before week 0): weeks 0-7, of which
+    # 1-7 have an AUC. Before: the NaN made the band NaN and polars ranks NaN above every number
     rng = np.random.default_rng(4)
     n = 5000
-    weeks = np.concatenate([np.zeros(40, int), rng.integers(1, 6, n)])
-    labels = np.concatenate([np.zeros(40), (rng.random(n) < 0.3).astype(float)])
+    weeks = np.concatenate([np.zeros(60, int), rng.integers(1, 10, n)])
+    labels = np.concatenate([np.zeros(60), (rng.random(n) < 0.3).astype(float)])
     scores = np.round(np.clip(0.3 * labels + rng.normal(0.35, 0.2, labels.size), 0, 0.999), 3)
     _put(lake, "classification", scores, labels, weeks)
-    perf = drift_performance.performance(lake.con(), model_id="m", version=None, ref_start=date(2026, 1, 5),
-                                         ref_end=date(2026, 2, 1))
+    perf = drift_performance.performance(lake.con(), model_id="m", version=None, ref_start=date(2025, 12, 1),
+                                         ref_end=date(2026, 1, 4))
     auc = perf.filter(pl.col("metric") == "auc").sort("week_start")
     assert np.isnan(auc["value"][0])
-    ref = np.array([roc_auc_score(labels[weeks == w], scores[weeks == w]) for w in (1, 2, 3)])  # weeks 0-3 in ref
+    ref = np.array([roc_auc_score(labels[weeks == w], scores[weeks == w]) for w in range(1, 8)])
+    assert auc["is_reference"].to_list() == [True] * 8 + [False] * 2
     assert auc["ref_mean"][0] == pytest.approx(ref.mean(), rel=1e-12)
     assert auc["band_low"][0] == pytest.approx(ref.mean() - 3 * ref.std(ddof=1), rel=1e-12)
     assert not perf["breach"].any()
