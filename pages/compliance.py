@@ -105,6 +105,8 @@ with ui.panel("Fairness audits"):
             pick = st.selectbox("Audit to sign off", audits["audit_id"].to_list() if audits.height else [])
             reaudit = st.date_input("Re-audit on", value=today + timedelta(days=90),
                                     min_value=today + timedelta(days=1))
+            reason = st.text_input("Reason for signing off", key="fa_reason",
+                                   help="Required when the audit is outside the band; kept with the sign-off.")
             b1, b2 = st.columns(2)
             run_it, sign_it = b1.form_submit_button("Run audit"), b2.form_submit_button("Sign off", type="primary")
             if run_it or (sign_it and pick):
@@ -115,7 +117,7 @@ with ui.panel("Fairness audits"):
                         end = datetime.combine(f.end_date + timedelta(days=1), time(), tzinfo=UTC)
                         done = f"Audit {fairness.run_audit(data.root(), model, start=start, end=end)} recorded."
                     else:
-                        fairness.sign_off(data.root(), pick, actor=actor, reaudit_on=reaudit)
+                        fairness.sign_off(data.root(), pick, actor=actor, reaudit_on=reaudit, reason=reason)
                         done = f"Audit {pick} signed off by {actor}."
                 except Exception as exc:  # noqa: BLE001 - shown in place
                     ui.show_error(exc)

@@ -287,9 +287,10 @@ FAIRNESS_AUDITS = _add(Table(
        ("selection_rate", pa.float64()), ("recall", pa.float64()), ("fpr", pa.float64()),
        ("disparate_impact", pa.float64()), ("window_start_at", TS), ("window_end_at", TS),
        ("signed_off_by", pa.string()), ("signed_off_at", TS), ("reaudit_on", pa.date32()),
-       ("sign_off_reason", pa.string())),
-    grain="one row per audit and group of the sensitive attribute; a sign-off row of an audit outside "
-          "the band carries the signer's reason",
+       ("sign_off_reason", pa.string()), ("selection_low", pa.float64()), ("selection_high", pa.float64())),
+    grain="one row per audit and group of the sensitive attribute (selection_low/high: the Wilson 95% "
+          "interval of the selection rate, the only figure kept for a group below the minimum size); a "
+          "sign-off row of an audit outside the band carries the signer's reason",
     required=("audit_id", "audited_at", "model_id"),
 ))
 
