@@ -14,17 +14,30 @@ WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
 
 def pick_model() -> tuple[dict, str | None]:
-    """The chosen model version row and the feature asked for in the URL (if any)."""
+    """The chosen model version row and the feature asked for in the URL (if any). Without a
+    model in the URL, the first model (by name) that has drift profiles; models without any are
+    listed as such, and choosing one says why nothing can be shown."""
     versions = data.cached(drift_monitor.model_versions)
     if versions.height == 0:
         raise drift_monitor.NoDataError("No model versions in the lakehouse yet.")
+    with_data = data.cached(drift_monitor.models_with_profiles)
+    if not with_data:
+        raise drift_monitor.NoDataError("No model has logged features or predictions yet (no drift profiles): "
+                                        "load them and run `scaleboard refresh`.")
     names = versions.unique("model_id", keep="first").sort("name")
     ids = names["model_id"].to_list()
+    label = {i: n if i in with_data else f"{n} (no logged data yet)"
+             for i, n in zip(ids, names["name"], strict=True)}
     asked = st.query_params.get("model")
+    first = next(i for i, m in enumerate(ids) if m in with_data)
     c1, c2 = st.columns([3, 1])
-    model_id = c1.selectbox("Model", ids, index=ids.index(asked) if asked in ids else 0, key="drift_model",
-                            format_func=dict(zip(ids, names["name"], strict=True)).get)
+    model_id = c1.selectbox("Model", ids, index=ids.index(asked) if asked in ids else first, key="drift_model",
+                            format_func=label.get)
     st.query_params["model"] = model_id
+    if model_id not in with_data:
+        raise drift_monitor.NoDataError(f"{names.filter(pl.col('model_id') == model_id)['name'][0]} has no logged "
+                                        "features or predictions yet, so there is no drift to show; pick another "
+                                        "model.")
     mine = versions.filter(pl.col("model_id") == model_id)
     version = c2.selectbox("Version", mine["version"].to_list(), key=f"drift_version_{model_id}",
                            help="Profiles use the bins frozen from this version's training window.")
@@ -52,6 +65,11 @@ def pick_windows(model: dict) -> drift_monitor.Windows:
         ref = (default.ref_start, default.ref_end)
         c2.caption(f"Training window: {ref[0]:%d %b %Y} – {ref[1]:%d %b %Y}")
     return drift_monitor.Windows(ref[0], ref[1], cur[0], cur[1])
+
+
+def readable(table: pl.DataFrame) -> pl.DataFrame:
+    """The drift table in people's words: method names instead of codes."""
+    return table.with_columns(pl.col("method").replace(drift_monitor.drift.METHOD_LABELS))
 
 
 def status_styler(df: pl.DataFrame):

@@ -13,11 +13,11 @@ st.title("Drift explorer")
 st.caption("Reference vs current distribution of every input and the prediction, from daily profiles "
            "(`scaleboard refresh`). Green: no shift; amber: close to the threshold; red: drift.")
 
-model, asked_feature = None, None
+model, asked_feature, w = None, None, None
 with ui.panel():
     model, asked_feature = drift_view.pick_model()
     w = drift_view.pick_windows(model)
-if model is None:
+if model is None or w is None:  # no model with data, or no windows: the panel said why
     st.stop()
 args = dict(model_id=model["model_id"], version=model["version"], ref_start=w.ref_start, ref_end=w.ref_end)
 windows = dict(args, cur_start=w.cur_start, cur_end=w.cur_end)
@@ -35,7 +35,7 @@ with ui.panel("Drift by feature"):
     c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
     shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
                          "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
-    st.dataframe(drift_view.status_styler(shown), hide_index=True, width="stretch", placeholder="–",
+    st.dataframe(drift_view.status_styler(drift_view.readable(shown)), hide_index=True, width="stretch", placeholder="–",
                  column_config={
         "column": "Feature", "status": "Status", "method": "Method", "threshold": "Threshold",
         "psi_status": "PSI band", "n_ref": "Rows ref", "n_cur": "Rows cur", "note": "Note",
@@ -69,7 +69,7 @@ if table is not None and table.height:
     with ui.panel("Feature by week"):
         heat = data.cached(drift_monitor.drift_history, root=root, **args, start=drift_view.history_start(w),
                            end=w.cur_end)
-        st.altair_chart(drift_charts.heatmap(heat), width="stretch", height=140 + 24 * heat["feature"].n_unique())
+        st.altair_chart(drift_charts.heatmap(heat), width="stretch")
 
 with ui.panel("Performance over time"):
     perf = data.cached(drift_performance.performance, model_id=model["model_id"], version=None,
@@ -78,10 +78,12 @@ with ui.panel("Performance over time"):
         ui.empty("No labelled outcomes for this model yet.")
     else:
         metric = st.segmented_control("Metric", perf["metric"].unique(maintain_order=True).to_list(),
-                                      default=perf["metric"][0], key="drift_metric")
+                                      default=perf["metric"][0], key="drift_metric",
+                                      format_func=drift_performance.METRIC_LABELS.get)
         st.altair_chart(drift_charts.performance(perf, metric or perf["metric"][0]), width="stretch")
-        st.caption("Per week of prediction, from delayed labels; band: reference mean ± 3 sd of the "
-                   "reference weeks. Red points fall outside the band.")
+        st.caption(f"Per week of prediction, from delayed labels; band: mean ± 3 sd of {perf['band_source'][0]}"
+                   ", clipped to the metric's range. Red points fall outside the band; grey hollow points are "
+                   "provisional (labels still to come) and never judged.")
 
 with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")

@@ -53,6 +53,12 @@ def model_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         order by m.name, v.registered_at desc""", name="drift_model_versions")
 
 
+def models_with_profiles(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The models that have drift profiles (logged features or predictions, after a refresh), sorted."""
+    return sorted(sql.query(con, "select distinct model_id from drift_profiles union select distinct model_id "
+                            "from drift_profiles_prediction", name="drift_models_with_profiles")["model_id"])
+
+
 def default_windows(con: duckdb.DuckDBPyConnection, root: str, model_id: str, version: str) -> Windows:
     """Reference = the window the version's bins were frozen from (its training window);
     current = the last 30 days with profiles."""
