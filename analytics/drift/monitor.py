@@ -83,9 +83,11 @@ def _window(con, model_id: str, version: str, start: date, end: date) -> dict[st
 
 def drift_table(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, version: str,
                 ref_start: date, ref_end: date, cur_start: date, cur_end: date) -> pl.DataFrame:
-    """Drift of every feature and the prediction from profiles (one row per feature, most severe
-    first): ``drift.RESULT_SCHEMA`` columns plus ``bound`` (the exact normed Wasserstein distance lies
-    in [statistic, statistic + bound]), ``psi`` and ``psi_status``."""
+    """Drift of every feature and the prediction from profiles (one row per feature with frozen bins
+    and rows in either window, most severe first): ``drift.RESULT_SCHEMA`` columns plus ``bound`` (the
+    exact normed Wasserstein distance lies in [statistic, statistic + bound]), ``psi`` and
+    ``psi_status``. A feature with no rows in the current window stays as "Missing" with status
+    drift; the status never contradicts the PSI band or the bound (``profiles.reconcile``)."""
     w = Windows(ref_start, ref_end, cur_start, cur_end)
     bins = _bins(root, model_id, version)
     if not bins:

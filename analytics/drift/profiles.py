@@ -7,8 +7,11 @@
   ``_rollups/drift_bins/`` and are never recomputed (``refresh --full`` keeps them).
 * **Profiles** (rollup ``drift_profiles``): per model, bins version, feature and day: non-null count,
   nulls, sum, sum of squares, min, max, and per-bin counts and sums. All mergeable by addition.
-* **Drift from profiles** (``compare_profiles``): PSI on the reference deciles is *exact* (the 10
-  decile edges are a subset of the 50 quantile edges); Jensen-Shannon on categories is exact while
+* **Missing values**: nulls, NaN and +-inf all count as missing (``n_null``); a whole-number feature
+  with at most 10 distinct reference values is binned as categorical (Evidently's rule).
+* **Drift from profiles** (``compare_merged``): PSI on the reference deciles is *exact*, i.e. equal
+  to our PSI on the raw rows (the 10 decile edges are a subset of the 50 quantile edges; it is not
+  Evidently's PSI); Jensen-Shannon on categories is exact while
   a feature has at most 30 categories (merging into "other" can only lower it); the normed
   Wasserstein distance is reported as a *guaranteed lower bound* with the width of the guaranteed
   interval per feature (column ``bound``): the exact value lies in ``[statistic, statistic + bound]``
