@@ -68,7 +68,7 @@ def performance(perf: pl.DataFrame, metric: str) -> alt.Chart:
                                                    y=alt.Y("value:Q", title=name, scale=alt.Scale(zero=False)))
     pts = base.mark_point(size=50, filled=True).encode(
         x="week_start:T", y="value:Q",
-        color=alt.Color("judged:N", title=None, legend=alt.Legend(orient="bottom"),
+        color=alt.Color("judged:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0),
                         scale=alt.Scale(domain=["within the band", "outside the band",
                                                 "provisional (labels still to come)"],
                                         range=["#1f6feb", "#cf222e", "#8c959f"])),
