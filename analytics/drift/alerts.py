@@ -136,10 +136,10 @@ def _drift(con, root: Path, v: dict, w: drift_monitor.Windows) -> tuple[list[Bre
 def drift_reason(column: str, since: date, model_name: str, *, stopped: bool) -> str:
     """The alert's "why" in a full sentence without statistics jargon."""
     if stopped:
-        return f"Input `{column}` of {model_name} has had no values since {_day(since)}: its feed may have stopped."
+        return f"Input {column} of {model_name} has had no values since {_day(since)}: its feed may have stopped."
     if column == "prediction":
         return f"The predictions of {model_name} have shifted since {_day(since)}."
-    return f"Input `{column}` of {model_name} has shifted since {_day(since)}."
+    return f"Input {column} of {model_name} has shifted since {_day(since)}."
 
 
 def first_drifted_day(con, root: Path, v: dict, w: drift_monitor.Windows, feature: str, week: date,

@@ -124,7 +124,7 @@ def test_drift_alert_written_once_with_since_date(drift_lake) -> None:
     alerts = drift_lake.con().sql("select * from alerts").pl()
     amount = alerts.filter(pl.col("subject") == "amount")
     assert amount.height == 1 and amount["kind"][0] == "drift"
-    assert amount["message"][0] == "Input `amount` of Model one has shifted since 2 March 2026."  # the Monday of the first drifted week
+    assert amount["message"][0] == "Input amount of Model one has shifted since 2 March 2026."  # the Monday of the first drifted week
     assert drift_alerts.evaluate(drift_lake.root) == 0  # same episode: nothing new
 
 
@@ -175,7 +175,7 @@ def test_since_is_the_first_drifted_day_of_a_mid_week_shift(drift_lake) -> None:
     drift_lake.put("features", _features(rng, range(62, 90), 1.5, 60, 300_000))
     amount = _alerts(drift_lake).filter(pl.col("subject") == "amount")
     assert amount.height == 1
-    assert amount["message"][0] == "Input `amount` of Model one has shifted since 4 March 2026."
+    assert amount["message"][0] == "Input amount of Model one has shifted since 4 March 2026."
 
 
 def test_retired_models_are_not_judged(lake) -> None:
@@ -215,7 +215,7 @@ def test_feature_that_stops_arriving_stays_in_the_table_as_missing_drift(drift_l
     assert row["note"].startswith("Missing: no rows for amount in the current window (last value on 28 Feb 2026)")
     alert = _open(drift_lake).filter(pl.col("subject") == "amount").row(0, named=True)
     assert alert["severity"] == "critical"
-    assert alert["message"] == ("Input `amount` of Model one has had no values since 1 March 2026: "
+    assert alert["message"] == ("Input amount of Model one has had no values since 1 March 2026: "
                                 "its feed may have stopped.")
 
 
