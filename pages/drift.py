@@ -72,8 +72,9 @@ if table is not None and table.height:
         st.altair_chart(drift_charts.heatmap(heat), width="stretch")
 
 with ui.panel("Performance over time"):
-    perf = data.cached(drift_performance.performance, model_id=model["model_id"], version=None,
-                       ref_start=w.ref_start, ref_end=w.ref_end)
+    perf = data.cached(drift_performance.performance, model_id=model["model_id"], version=None,  # as the alerts
+                       ref_start=model["ref_start"], ref_end=model["ref_end"], val_start=model["val_start"],
+                       val_end=model["val_end"])
     if perf.height == 0:
         ui.empty("No labelled outcomes for this model yet.")
     else:
