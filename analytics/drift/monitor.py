@@ -139,7 +139,8 @@ def last_days(con: duckdb.DuckDBPyConnection, model_id: str, version: str) -> di
 def drift_history(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, version: str,
                   ref_start: date, ref_end: date, start: date, end: date,
                   feature: str | None = None) -> pl.DataFrame:
-    """Statistic and status per feature and week (monday) against the reference window."""
+    """Statistic and status per feature and week (monday) against the reference window (status from
+    the statistic and the PSI band; the table's bound rule is not applied to single weeks)."""
     bins = _bins(root, model_id, version)
     ref = _window(con, model_id, version, ref_start, ref_end)
     weekly = sql.run(con, "drift_profile_weekly", model_id=model_id, version=version, start_date=start,
@@ -148,7 +149,7 @@ def drift_history(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, v
     for r in weekly.iter_rows(named=True):
         f = r["feature"]
         if f in bins and f in ref:
-            res = compare_merged(f, merged(ref[f]), merged(r), bins[f])
+            res = compare_merged(f, merged(ref[f]), merged(r), bins[f], judge_bound=False)
             rows.append({"feature": f, "week_start": r["week_start"], "method": res["method"],
                          "statistic": res["statistic"], "status": res["status"], "psi": res["psi"],
                          "n": res["n_cur"]})

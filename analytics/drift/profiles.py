@@ -320,8 +320,11 @@ def wasserstein_bounds(r: Merged, c: Merged, edges: np.ndarray) -> tuple[float, 
     return float(lower.sum()), float(upper.sum())
 
 
-def compare_merged(feature: str, r: Merged, c: Merged, b: Bins) -> dict:
-    """One drift row (``drift.RESULT_SCHEMA`` plus ``bound``, ``psi`` and ``psi_status``)."""
+def compare_merged(feature: str, r: Merged, c: Merged, b: Bins, *, judge_bound: bool = True) -> dict:
+    """One drift row (``drift.RESULT_SCHEMA`` plus ``bound``, ``psi`` and ``psi_status``).
+    ``judge_bound=False`` grades on the statistic and PSI only (the weekly history and heat map,
+    which do not show the bound: on a week's few rows the guaranteed interval is wide and would
+    paint every week amber)."""
     base = {"column": feature, "kind": b.kind, "p_value": None, "n_ref": r.n, "n_cur": c.n,
             "share_null_ref": r.n_null / max(r.n + r.n_null, 1), "share_null_cur": c.n_null / max(c.n + c.n_null, 1),
             "note": None, "bound": 0.0, "psi": None, "psi_status": None}
@@ -348,7 +351,7 @@ def compare_merged(feature: str, r: Merged, c: Merged, b: Bins) -> dict:
     drifted, status = drift.grade(method, stat, None, thr)
     psi = ds.psi(psi_r, psi_c)
     psi_status = drift.grade("psi", psi, None, ds.PSI_BANDS[1])[1]
-    status, note = reconcile(status, stat, bound, thr, psi, psi_status)
+    status, note = reconcile(status, stat, bound if judge_bound else 0.0, thr, psi, psi_status)
     if b.kind == "categorical" and c.counts[-1] > 0 and r.counts[-1] == 0:
         note = " ".join(x for x in (note, "Categories never seen in the reference appear (counted as 'other').") if x)
     return {**base, "method": method, "statistic": stat, "threshold": thr, "drifted": drifted, "status": status,

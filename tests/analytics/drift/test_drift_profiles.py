@@ -333,3 +333,14 @@ def test_binary_and_few_valued_numbers_are_categories(lake) -> None:
                                                             ref_end=date(2026, 1, 31), cur_start=date(2026, 3, 1),
                                                             cur_end=date(2026, 3, 31))
     assert (numeric, categorical) == ([], ["holiday"])
+
+
+def test_weekly_history_is_graded_on_statistic_and_psi_not_the_wide_weekly_bound(drift_lake) -> None:
+    drift_lake.refresh()
+    hist = drift_monitor.drift_history(drift_lake.con(), root=str(drift_lake.root), model_id="m1", version="v1",
+                                       ref_start=date(2026, 1, 1), ref_end=date(2026, 1, 31),
+                                       start=date(2026, 2, 1), end=date(2026, 2, 28), feature="amount")
+    assert hist.height == 5
+    for r in hist.iter_rows(named=True):  # February is January again: no week is amber for the bound alone
+        expected = "ok" if r["statistic"] < 0.05 and r["psi"] < 0.1 else r["status"]
+        assert r["status"] == expected, r
