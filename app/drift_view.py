@@ -8,28 +8,33 @@ import polars as pl
 import streamlit as st
 
 from analytics.drift import monitor as drift_monitor
+from analytics.product.scope import Scope
 from app import data
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
 
-def pick_model() -> tuple[dict, str | None]:
-    """The chosen model version row and the feature asked for in the URL (if any). Without a
-    model in the URL, the first model (by name) that has drift profiles; models without any are
-    listed as such, and choosing one says why nothing can be shown."""
-    versions = data.cached(drift_monitor.model_versions)
+def pick_model(scope: Scope) -> tuple[dict, str | None]:
+    """The chosen model version row (among the models of the scope's business units) and the feature
+    asked for in the URL (if any). Without a model in the URL, the first model (by name) that has
+    drift profiles; models without any are listed as such, and choosing one says why nothing can be
+    shown."""
+    versions = data.cached(drift_monitor.model_versions, scope=scope.narrowed)
     if versions.height == 0:
-        raise drift_monitor.NoDataError("No model versions in the lakehouse yet.")
+        raise drift_monitor.NoDataError("No model versions in the lakehouse for this selection yet.")
     with_data = data.cached(drift_monitor.models_with_profiles)
-    if not with_data:
-        raise drift_monitor.NoDataError("No model has logged features or predictions yet (no drift profiles): "
-                                        "load them and run `scaleboard refresh`.")
     names = versions.unique("model_id", keep="first").sort("name")
     ids = names["model_id"].to_list()
     label = {i: n if i in with_data else f"{n} (no logged data yet)"
              for i, n in zip(ids, names["name"], strict=True)}
     asked = st.query_params.get("model")
-    first = next(i for i, m in enumerate(ids) if m in with_data)
+    first = next((i for i, m in enumerate(ids) if m in with_data), None)
+    if first is None:
+        raise drift_monitor.NoDataError("No model in this selection has logged features or predictions yet (no "
+                                        "drift profiles): load them and run `scaleboard refresh`.")
+    if asked and asked not in ids:
+        st.warning(f"Model '{asked}' is not in your selection (the business-unit filter and your data "
+                   "scope); showing one that is.", icon=":material/lock:")
     c1, c2 = st.columns([3, 1])
     model_id = c1.selectbox("Model", ids, index=ids.index(asked) if asked in ids else first, key="drift_model",
                             format_func=label.get)

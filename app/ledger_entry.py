@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.lakehouse.schema import ATTRIBUTIONS, LEDGER_CATEGORIES
 from analytics.product import portfolio, roi
-from app import auth, data, ui
+from app import auth, data, filters, ui
 
 TEMPLATE = ("month,model_id,category,amount_usd,attribution,ci_low_usd,ci_high_usd,note\n"
             "2026-09-01,demand_forecast,infrastructure,12500,self_reported,,,September cloud invoice\n")
@@ -19,7 +19,8 @@ _FLASH = "ledger_saved"
 
 def _save(rows, what: str) -> None:
     user = auth.require("ledger.edit")
-    n = roi.record_entries(data.root(), rows, actor=user.get("name", "anonymous"))
+    n = roi.record_entries(data.root(), rows, actor=user.get("name", "anonymous"),
+                           units=auth.allowed_business_units(user))
     auth.audit("ledger.edit", target="value_ledger", detail=f"{what}: {n} row(s)")
     data.invalidate()
     # the figures at the top of the page were drawn before this form: run the page again so they
@@ -40,7 +41,7 @@ def ledger_entry_panel() -> None:
         st.caption("Each entry is appended with your name and the time; an entry for a month, model and "
                    "category that already has a figure becomes the figure in force, the old one stays in "
                    "the history. Benefits and costs are both positive amounts.")
-        models = data.cached(portfolio.models)["model_id"].to_list()
+        models = data.cached(portfolio.models, scope=filters.current())["model_id"].to_list()
         form_tab, csv_tab = st.tabs(["Form", "CSV upload"])
         with form_tab, st.form("ledger_form", clear_on_submit=True):
             c = st.columns(3)

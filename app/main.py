@@ -42,6 +42,5 @@ page = st.navigation({k: v for k, v in sections.items() if v})
 st.session_state["_page"] = page.url_path
 auth.sidebar(user)
 filters.sidebar()
-auth.scope_filters(user)
 health.banner()
 page.run()

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from analytics import sql
 from analytics.governance import audit
 from analytics.governance.users import ROLES
 from app import admin_actions, auth, data, ui
@@ -51,3 +52,9 @@ with ui.panel("Audit log"):
         ui.empty("No audit events match these filters.")
     else:
         ui.table(log, key="audit_log")
+
+with ui.panel("Query timings"):
+    st.caption(f"Every named query this server process ran: calls, mean, slowest and last time (ms), failures "
+               f"(including those stopped at the {sql.TIME_LIMIT_S:g} s limit) and results cut at "
+               f"{sql.ROW_CAP:,} rows. Also logged on `scaleboard.sql`.")
+    ui.table(sql.timings(), key="query_timings")

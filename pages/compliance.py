@@ -6,11 +6,15 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from analytics.governance import fairness, regulation
+from analytics.product import portfolio
 from app import auth, data, filters, fmt, ui
 from app import quality_charts as charts
+from app.components import ignored_filters
 
 st.title("Compliance & fairness")
 today = date.today()
+scope = filters.current()
+mine = scope.narrowed  # assets of the selected business units (and your data scope)
 can_edit = auth.can("regulation.edit")
 if msg := st.session_state.pop("c_flash", None):
     st.success(msg)
@@ -22,6 +26,8 @@ def saved(message: str) -> None:
 
 
 with ui.panel("Regulation tracker"):
+    ignored_filters(scope, window="the tracker is as of today", business_units="these four are totals over "
+                    "every asset", countries="assets have no country")
     h = data.cached(regulation.headline, as_of=today)
     c = st.columns(4)
     c[0].metric("Obligations tracked", fmt.count(h["n_cells"]), border=True,
@@ -32,9 +38,9 @@ with ui.panel("Regulation tracker"):
     c[3].metric("Overdue reviews", fmt.count(h["n_overdue"]), border=True,
                 help="Cells whose next review date has passed.")
     kind = st.segmented_control("Assets", ["dataset", "model"], default="dataset", key="reg_kind") or "dataset"
-    cells = data.cached(regulation.matrix, as_of=today, asset_kind=kind)
+    cells = data.cached(regulation.matrix, scope=mine, as_of=today, asset_kind=kind)
     ui.table(regulation.pivot(cells), key="regulation_matrix")
-    over = data.cached(regulation.overdue, as_of=today)
+    over = data.cached(regulation.overdue, scope=mine, as_of=today)
     if over.height:
         st.markdown(f"**{over.height} overdue review(s)**")
         ui.table(over, key="regulation_overdue", column_config={"evidence_url": st.column_config.LinkColumn("Evidence link")})
@@ -68,15 +74,16 @@ with ui.panel("Regulation tracker"):
                     auth.audit("regulation.edit", f"{asset}:{reg}:{obligation}", f"status={status}")
                     saved(f"{reg} {regulation.LABELS[obligation]} for {asset} saved by {actor}.")
     with st.expander("Edit history"):
-        ui.table(data.cached(regulation.history), key="regulation_history")
+        ui.table(data.cached(regulation.history, scope=mine), key="regulation_history")
 
 with ui.panel("Fairness audits"):
-    models = data.cached(fairness.audited_models)
+    in_scope = set(data.cached(portfolio.models, scope=mine)["model_id"].to_list())
+    models = [m for m in data.cached(fairness.audited_models) if m in in_scope]
     if not models:
         ui.empty("No classifier declares a sensitive attribute.")
         st.stop()
     model = st.selectbox("Model", models, key="fa_model")
-    audits = data.cached(fairness.summary, as_of=today, model_id=model)
+    audits = data.cached(fairness.summary, scope=mine, as_of=today, model_id=model)
     if audits.is_empty():
         ui.empty("No audit recorded for this model yet.")
     else:
@@ -94,14 +101,13 @@ with ui.panel("Fairness audits"):
         st.caption(f"Window {last['window_start_at']:%Y-%m-%d} to {last['window_end_at']:%Y-%m-%d}; attribute "
                    f"`{last['sensitive_attribute']}`; reference group `{last['reference_group']}`; groups under "
                    f"{fairness.MIN_GROUP_SIZE} rows are suppressed.")
-        ui.table(data.cached(fairness.latest_groups, as_of=today, model_id=model), key="fairness_groups")
-        st.altair_chart(charts.disparate_impact(data.cached(fairness.audits, as_of=today, model_id=model)),
+        ui.table(data.cached(fairness.latest_groups, scope=mine, as_of=today, model_id=model), key="fairness_groups")
+        st.altair_chart(charts.disparate_impact(data.cached(fairness.audits, scope=mine, as_of=today, model_id=model)),
                         width="stretch")
         ui.table(audits, key="fairness_audits")
     if auth.can("fairness.signoff"):
-        f = filters.current()
         with st.form("fa_actions", border=True):
-            st.markdown(f"**Audit the sidebar window** ({f.start_date} to {f.end_date}) **or sign off an audit**")
+            st.markdown(f"**Audit the sidebar window** ({scope.start} to {scope.end}) **or sign off an audit**")
             pick = st.selectbox("Audit to sign off", audits["audit_id"].to_list() if audits.height else [])
             reaudit = st.date_input("Re-audit on", value=today + timedelta(days=90),
                                     min_value=today + timedelta(days=1))
@@ -113,8 +119,8 @@ with ui.panel("Fairness audits"):
                 try:
                     actor = auth.require("fairness.signoff")["name"]
                     if run_it:
-                        start = datetime.combine(f.start_date, time(), tzinfo=UTC)
-                        end = datetime.combine(f.end_date + timedelta(days=1), time(), tzinfo=UTC)
+                        start = datetime.combine(scope.start, time(), tzinfo=UTC)
+                        end = datetime.combine(scope.end + timedelta(days=1), time(), tzinfo=UTC)
                         done = f"Audit {fairness.run_audit(data.root(), model, start=start, end=end)} recorded."
                     else:
                         fairness.sign_off(data.root(), pick, actor=actor, reaudit_on=reaudit, reason=reason)

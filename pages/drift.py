@@ -7,15 +7,19 @@ import streamlit.components.v1 as components
 
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
-from app import data, drift_charts, drift_view, ui
+from app import data, drift_charts, drift_view, filters, ui
+from app.components import ignored_filters
 
 st.title("Drift explorer")
 st.caption("Reference vs current distribution of every input and the prediction, from daily profiles "
            "(`scaleboard refresh`). Green: no shift; amber: close to the threshold; red: drift.")
 
+scope = filters.current()
+ignored_filters(scope, window="the explorer picks its own reference and current windows below",
+                countries="drift profiles are not kept by country")
 model, asked_feature, w = None, None, None
 with ui.panel():
-    model, asked_feature = drift_view.pick_model()
+    model, asked_feature = drift_view.pick_model(scope)
     w = drift_view.pick_windows(model)
 if model is None or w is None:  # no model with data, or no windows: the panel said why
     st.stop()

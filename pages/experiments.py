@@ -4,17 +4,18 @@ import streamlit as st
 
 from analytics.product import experiments as ex
 from app import data, filters, fmt, ui
+from app.components import ignored_filters
 
-f = filters.current()
+scope = filters.current()
 st.title("Experiments")
-st.caption(f"A/B tests on model changes overlapping the window (business-unit filter via the model; countries "
-           f"do not apply). A verdict needs at least {ex.MIN_UNITS_PER_ARM:,} units per arm, a healthy sample "
+st.caption(f"A/B tests on model changes overlapping the window (business-unit filter via the model). A verdict needs at least {ex.MIN_UNITS_PER_ARM:,} units per arm, a healthy sample "
            f"ratio (chi-square p ≥ {ex.SRM_ALPHA}) and a Benjamini-Hochberg adjusted p-value below "
            f"{ex.ALPHA} across the test's metrics. A concluded winner's dollar lift is written to the value "
            "ledger as *measured* at the next refresh.")
 
+ignored_filters(scope, countries="experiment units carry no country")
 with ui.panel("A/B tests"):
-    tests = data.cached(ex.list_experiments, **f.params())
+    tests = data.cached(ex.list_experiments, scope=scope)
     if tests.is_empty():
         ui.empty("No A/B tests overlap this window for the selected business units.")
         st.stop()
@@ -28,7 +29,7 @@ names = dict(tests.select("experiment_id", "name").rows())
 picked = st.selectbox("A/B test", list(names), format_func=lambda i: f"{names[i]} ({i})", key="experiment_pick")
 
 with ui.panel():
-    r = data.cached(ex.analyze_experiment, experiment_id=picked)
+    r = data.cached(ex.analyze_experiment, scope=scope, experiment_id=picked)
     d = tests.filter(tests["experiment_id"] == picked).row(0, named=True)
     st.subheader(d["name"])
     st.markdown(f"**Hypothesis.** {d['hypothesis'] or '–'}  \n**Model** {d['model_name']} · **status** "

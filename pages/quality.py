@@ -6,14 +6,18 @@ import streamlit as st
 from analytics.quality import tasks, views
 from app import auth, data, filters, fmt, ui
 from app import quality_charts as charts
+from app.components import ignored_filters
 
 st.title("Data quality")
 st.caption("Contract checks from `scaleboard check` (latest result per check). A failing check opens a task "
            "for the dataset's steward and puts the production models it feeds at risk.")
-f = filters.current()
+scope = filters.current()
+mine = scope.narrowed  # rows of datasets feeding models in the selected business units (and your data scope)
 bad = None
 
 with ui.panel():
+    ignored_filters(scope, window="the figures are the latest result of every check",
+                    business_units="these four are totals over every dataset", countries="datasets have no country")
     h = data.cached(views.headline)
     c = st.columns(4)
     c[0].metric("Failing checks", fmt.count(h.n_failing), border=True,
@@ -30,7 +34,7 @@ with ui.panel():
                    f"{h.n_warning} warning.")
 
 with ui.panel("Failing checks and value at risk"):
-    bad = data.cached(views.failing)
+    bad = data.cached(views.failing, scope=mine)
     if bad.is_empty():
         ui.empty("Every check passes or only warns.")
     else:
@@ -39,7 +43,7 @@ with ui.panel("Failing checks and value at risk"):
                  column_config={"message": st.column_config.TextColumn(width="large"),
                                 "metric_value": st.column_config.NumberColumn("value", format="%.3g")})
         st.markdown("**Production models fed by failing datasets**")
-        ui.table(data.cached(views.impact), key="quality_impact", column_config={
+        ui.table(data.cached(views.impact, scope=mine), key="quality_impact", column_config={
             "monthly_value_usd": st.column_config.NumberColumn("monthly value (USD)", format="dollar")})
         pick = st.selectbox("Sample failing rows of", [f"{r['dataset_id']} / {r['check_id']}"
                                                        for r in bad.iter_rows(named=True)], key="q_sample")
@@ -53,17 +57,18 @@ with ui.panel("Failing checks and value at risk"):
 
 left, right = st.columns([1, 2])
 with left, ui.panel("Health by domain"):
+    ignored_filters(scope, business_units="totals per domain over every dataset")
     dom = data.cached(views.domain_health)
     if dom.is_empty():
         ui.empty("No quality results yet: run `scaleboard check`.")
     else:
         st.altair_chart(charts.domain_health(dom), width="stretch")
 with right, ui.panel("Trends against thresholds"):
-    latest = data.cached(views.latest)
+    latest = data.cached(views.latest, scope=mine)
     datasets = sorted(set(latest["dataset_id"].to_list())) if latest.height else []
     first_bad = bad["dataset_id"][0] if bad is not None and bad.height else (datasets[0] if datasets else None)
     ds = st.selectbox("Dataset", datasets, index=datasets.index(first_bad) if first_bad else 0, key="q_ds")
-    hist = data.cached(views.history, dataset_id=ds, start_date=f.start_date, end_date=f.end_date)
+    hist = data.cached(views.history, scope=mine, dataset_id=ds, start_date=scope.start, end_date=scope.end)
     if hist.is_empty():
         ui.empty("No results for this dataset in the selected dates.")
     else:
@@ -73,7 +78,7 @@ with ui.panel("Stewardship tasks"):
     if msg := st.session_state.pop("q_flash", None):
         st.success(msg)
     show_all = st.toggle("Include resolved tasks", key="q_all_tasks")
-    tt = data.cached(views.task_table, include_resolved=show_all)
+    tt = data.cached(views.task_table, scope=mine, include_resolved=show_all)
     st.caption(data.cached(views.task_summary))
     if tt.is_empty():
         ui.empty("No open tasks.")

@@ -4,17 +4,18 @@ import streamlit as st
 
 from analytics.product import roi
 from app import charts, data, filters, fmt, ui
-from app.components import kpi_metric
+from app.components import ignored_filters, kpi_metric
 from app.ledger_entry import ledger_entry_panel
 
-f = filters.current()
+scope = filters.current()
 st.title("Value & ROI")
 st.caption("From the value ledger (newest entry per month, model and category wins; older entries stay in "
-           "the history). A month counts when its first day is in the window. The country filter does not "
-           "apply to ledger figures (the ledger has no country); it only drives the what-if panel.")
+           "the history). A month counts when its first day is in the window.")
+ignored_filters(scope, countries="the value ledger has no country (it only drives the what-if panel and "
+                "forecast error is not by country)")
 
 with ui.panel():
-    v = data.cached(roi.portfolio_value, **f.params())
+    v = data.cached(roi.portfolio_value, scope=scope)
     c = st.columns(5)
     c[0].metric("Benefit", fmt.usd(v.benefit_usd), fmt.delta("usd", v.benefit_usd, v.prev_benefit_usd),
                 border=True, help="Incremental revenue plus cost savings in the window.")
@@ -29,7 +30,7 @@ with ui.panel():
 
 left, right = st.columns([3, 2])
 with left, ui.panel("Net value per month by business unit"):
-    monthly = data.cached(roi.value_by_month, **f.params())
+    monthly = data.cached(roi.value_by_month, scope=scope)
     if monthly.is_empty():
         ui.empty("No ledger figures in this window. Add them below (form or CSV).")
     else:
@@ -39,11 +40,11 @@ with left, ui.panel("Net value per month by business unit"):
             month=ui.date_col("Month", "MMM YYYY"), business_unit="Business unit", benefit_usd=ui.usd_col("Benefit"),
             cost_usd=ui.usd_col("Cost"), net_usd=ui.usd_col("Net")))
 with right, ui.panel("Portfolio by business unit"):
-    by_bu = data.cached(roi.value_by_business_unit, **f.params())
+    by_bu = data.cached(roi.value_by_business_unit, scope=scope)
     ui.table(by_bu, key="value_by_business_unit", column_config=ui.columns(
         business_unit="Business unit", benefit_usd=ui.usd_col("Benefit"), cost_usd=ui.usd_col("Cost"),
         net_usd=ui.usd_col("Net"), roi=ui.pct_col("ROI")))
-    cum = data.cached(roi.cumulative_value, **f.params())
+    cum = data.cached(roi.cumulative_value, scope=scope)
     if not cum.is_empty():
         st.altair_chart(charts.over_time(cum, x="month", y="cumulative_net_usd", mark="area", y_format="$.2s",
                                          y_title="Cumulative net"), width="stretch")
@@ -51,7 +52,7 @@ with right, ui.panel("Portfolio by business unit"):
 with ui.panel("Models: ROI, payback and NPV"):
     rate = st.number_input("Discount rate for NPV (% a year)", 0.0, 50.0, data.settings().discount_rate * 100,
                            step=0.5, key="roi_discount", help="Monthly flows discounted to the window's first month.")
-    per_model = data.cached(roi.model_value, discount_rate=rate / 100, **f.params())
+    per_model = data.cached(roi.model_value, scope=scope, discount_rate=rate / 100)
     st.caption("Badge = the attribution behind most of the model's benefit: **Measured** by an A/B test, "
                "**Estimated** by a model, or **Self-reported**; the shares show the mix. Payback month = the "
                "first month cumulative net since the model's first ledger month is above zero.")
@@ -70,8 +71,8 @@ with left, ui.panel("What if", border=True):
     a, b = st.columns(2)
     adopt = a.slider("Adoption change (%)", -100, 200, 20, 5, key="whatif_adoption")
     cost = b.slider("Cost change (%)", -100, 200, 0, 5, key="whatif_cost")
-    w = data.cached(roi.what_if, adoption_change=adopt / 100, cost_change=cost / 100, **f.params())
-    where = ", ".join(f.countries) if f.countries else "all countries"
+    w = data.cached(roi.what_if, scope=scope, adoption_change=adopt / 100, cost_change=cost / 100)
+    where = ", ".join(scope.countries) if scope.countries else "all countries"
     m = st.columns(2)  # two figures: they share half the page and must not truncate
     m[0].metric("Net / year", fmt.usd(w.annual_net_usd), border=True,
                 help=f"Annualised from {w.months} ledger month(s).")
@@ -80,12 +81,12 @@ with left, ui.panel("What if", border=True):
     st.caption(f"{fmt.pct(w.share_affected)} of the benefit is tied to usage in {where}: the part the "
                "adoption change scales.")
 with right, ui.panel("Incentive KPIs"):
-    rpr = data.cached(roi.revenue_per_run, **f.params())
+    rpr = data.cached(roi.revenue_per_run, scope=scope)
     ui.table(rpr, key="revenue_per_run", height=220, column_config=ui.columns(
         model_id=None, name="Model", business_unit="Business unit",
         incremental_revenue_usd=ui.usd_col("Incremental revenue"), n_runs="Model runs",
         revenue_per_run_usd=st.column_config.NumberColumn("Revenue per run", format="$%.4f")))
-    fer = data.cached(roi.forecast_error_reduction, **f.params())
+    fer = data.cached(roi.forecast_error_reduction, scope=scope)
     ui.table(fer, key="forecast_error_reduction", height=180, column_config=ui.columns(
         model_id=None, name="Model", business_unit="Business unit", n_labelled="Labelled predictions",
         rmse=st.column_config.NumberColumn("RMSE", format="%.2f"),
@@ -93,7 +94,7 @@ with right, ui.panel("Incentive KPIs"):
         forecast_error_reduction=ui.pct_col("Reduction in forecast error",
                                             help="1 - RMSE / SD of actuals: error saved against always "
                                                  "forecasting the mean.")))
-    dep = data.cached(roi.deployments_per_month, **f.params())
+    dep = data.cached(roi.deployments_per_month, scope=scope)
     if not dep.is_empty():
         st.altair_chart(charts.over_time(dep, x="month", y="n_production_deployments", mark="bar",
                                          y_title="Deployments", height=180), width="stretch")
@@ -102,7 +103,7 @@ with right, ui.panel("Incentive KPIs"):
             n_deployments="All attempts"))
 
 with ui.panel("Ledger figures and history"):
-    hist = data.cached(roi.ledger_history, **f.params())
+    hist = data.cached(roi.ledger_history, scope=scope)
     current_only = st.toggle("Only the figures in force", value=True, key="ledger_current_only")
     shown = hist.filter(hist["is_current"]) if current_only else hist
     ui.table(shown.drop("attribution"), key="ledger_history", height=320, column_config=ui.columns(

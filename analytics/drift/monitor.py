@@ -42,29 +42,19 @@ class Windows:
 def model_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per model version with its reference (training) window, its validation window (null
     when none is declared) and the last day with data."""
-    return sql.query(con, """
-        with last_day as (select model_id, max(day) as last_day from rollup_predictions_daily group by model_id)
-        select v.model_id, m.name, m.task, v.version, v.registered_at,
-               cast(timezone('UTC', v.train_start_at) as date) as ref_start,
-               cast(timezone('UTC', v.train_end_at) as date) as ref_end,
-               cast(timezone('UTC', v.validation_start_at) as date) as val_start,
-               cast(timezone('UTC', v.validation_end_at) as date) as val_end, l.last_day
-        from model_versions v join models m using (model_id) left join last_day l using (model_id)
-        order by m.name, v.registered_at desc""", name="drift_model_versions")
+    return sql.run(con, "drift_model_versions")
 
 
 def models_with_profiles(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The models that have drift profiles (logged features or predictions, after a refresh), sorted."""
-    return sorted(sql.query(con, "select distinct model_id from drift_profiles union select distinct model_id "
-                            "from drift_profiles_prediction", name="drift_models_with_profiles")["model_id"])
+    return sorted(sql.run(con, "drift_models_with_profiles")["model_id"])
 
 
 def default_windows(con: duckdb.DuckDBPyConnection, root: str, model_id: str, version: str) -> Windows:
     """Reference = the window the version's bins were frozen from (its training window);
     current = the last 30 days with profiles."""
     ref = drift_profiles.reference_window(Path(root), model_id, version)
-    last = sql.query(con, "select max(day) as d from drift_profiles where model_id = $m and version = $v",
-                     name="drift_last_day", m=model_id, v=version)["d"][0]
+    last = sql.run(con, "drift_last_day", m=model_id, v=version)["d"][0]
     if ref is None or last is None:
         raise NoDataError(f"No drift profiles for {model_id} version {version} yet; run `scaleboard refresh`.")
     return Windows(ref[0], ref[1], last - timedelta(days=CURRENT_DAYS - 1), last)

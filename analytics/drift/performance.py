@@ -113,12 +113,9 @@ def performance(con: duckdb.DuckDBPyConnection, *, model_id: str, version: str |
     week_start, metric, value, n_labelled, n_predicted, is_provisional, is_reference (a band week),
     ref_mean, band_low, band_high (null without enough band weeks), band_source (which weeks made
     the band, in words) and breach (a matured, non-band week outside the band)."""
-    task = sql.query(con, "select task from models where model_id = $model_id", name="model_task",
-                     model_id=model_id)
+    task = sql.run(con, "drift_model_task", model_id=model_id)
     task = task["task"][0] if task.height else "classification"
-    rows = sql.query(con, "select * from drift_performance where model_id = $model_id "
-                     "and ($version is null or version = $version)", name="drift_performance",
-                     model_id=model_id, version=version)
+    rows = sql.run(con, "drift_performance_model", model_id=model_id, version=version)
     if rows.height == 0:
         return pl.DataFrame()
     predicted = sql.run(con, "drift_predictions_weekly", model_id=model_id, version=version)

@@ -74,3 +74,29 @@ def test_lakehouse_path_that_is_a_file_is_explained(tmp_path, monkeypatch, bad):
     at = _app().run()
     assert not at.exception
     assert any("not a folder" in e.value for e in at.error)
+
+
+def test_country_filter_applies_or_the_panel_says_it_does_not(app_env):
+    """Value and ROI cannot be split by country (the ledger has none): under a country filter each of
+    their tiles and panels says so, and adoption never reads "0 of 0 seats"."""
+    from analytics.lakehouse import connection
+
+    con = connection.connect(app_env)
+    empty = con.sql("""select u.business_unit, c.country from (select distinct business_unit from models) u,
+                         (select distinct country from eligible_users) c
+                       where not exists (select 1 from eligible_users e join models m using (model_id)
+                                         where m.business_unit = u.business_unit and e.country = c.country)
+                       limit 1""").fetchall()
+    at = _app().run()
+    at.multiselect(key="f_country").select("DE").run()
+    assert not at.exception and not at.error
+    said = [c.value for c in at.caption]
+    assert sum("Country filter does not apply: the value ledger has no country." in c for c in said) >= 4
+    assert any("Country filter does not apply: alerts have no country" in c for c in said)
+    if empty:  # a unit with no eligible seat in a country: the tile says so instead of "0 of 0 seats"
+        bu, country = empty[0]
+        at.multiselect(key="f_country").unselect("DE").select(country).run()
+        at.multiselect(key="f_bu").select(bu).run()
+        assert not at.exception
+        assert all("0 of 0 seats" not in str(m.proto) for m in at.metric)
+        assert any("no eligible seats in this selection" in str(m.proto) for m in at.metric)
