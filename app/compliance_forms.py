@@ -85,6 +85,8 @@ def fairness_form(model: str, audits: pl.DataFrame, today: date, start_date: dat
         st.markdown(f"**Audit the sidebar window** ({start_date} to {end_date}) **or sign off an audit**")
         pick = st.selectbox("Audit to sign off", audits["audit_id"].to_list() if audits.height else [])
         reaudit = st.date_input("Re-audit on", value=today + timedelta(days=90), min_value=today + timedelta(days=1))
+        reason = st.text_input("Reason for signing off", key="fa_reason",
+                               help="Required when the audit is outside the band; kept with the sign-off.")
         b1, b2 = st.columns(2)
         run_it, sign_it = b1.form_submit_button("Run audit"), b2.form_submit_button("Sign off", type="primary")
     if run_it:
@@ -95,7 +97,7 @@ def fairness_form(model: str, audits: pl.DataFrame, today: date, start_date: dat
                     done=lambda audit_id: f"Audit {audit_id} recorded.")
     elif sign_it and pick:
         def sign(user: dict) -> str:
-            fairness.sign_off(data.root(), pick, actor=user["name"], reaudit_on=reaudit)
+            fairness.sign_off(data.root(), pick, actor=user["name"], reaudit_on=reaudit, reason=reason)
             return f"Audit {pick} signed off by {user['name']}."
 
         writes.save("fairness.signoff", sign, where=WHERE, action="fairness.signoff", target=pick,

@@ -6,21 +6,25 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from analytics.drift.compare import METHOD_LABELS
+from analytics.drift.performance import METRIC_LABELS
 from app.charts import BAD, GOOD, NEUTRAL, PRIMARY, status_scale, themed
 
 _STATUS = status_scale(("ok", "warning", "drift"))
 
 
 def overlay(dist: pl.DataFrame, feature: str) -> alt.Chart:
-    """Reference vs current share per bin, side by side (bins in reference order)."""
+    """Reference vs current share per bin, side by side, bins in their real order (labelled with
+    their edges, see ``drift_monitor.distribution``)."""
+    order = dist.sort("bin")["label"].unique(maintain_order=True).to_list()
     return themed(alt.Chart(dist.to_pandas()).mark_bar(opacity=0.85)
-            .encode(x=alt.X("label:N", sort=alt.SortField("bin"), title=feature, axis=alt.Axis(labelAngle=-45)),
+            .encode(x=alt.X("label:N", sort=order, title=feature, axis=alt.Axis(labelAngle=-45, labelOverlap=False)),
                     xOffset="window:N",
                     y=alt.Y("share:Q", title="Share of values", axis=alt.Axis(format="%")),
                     color=alt.Color("window:N", title=None, scale=alt.Scale(domain=["reference", "current"],
                                                                           range=[NEUTRAL, PRIMARY]),
                                     legend=alt.Legend(orient="bottom")),
-                    tooltip=["window:N", "label:N", alt.Tooltip("share:Q", format=".1%")])
+                    tooltip=["window:N", alt.Tooltip("label:N", title="bin"), alt.Tooltip("share:Q", format=".1%")])
             .properties(height=280))
 
 
@@ -28,7 +32,7 @@ def history(hist: pl.DataFrame, threshold: float, method: str) -> alt.Chart:
     """The statistic per week with the drift threshold as a rule."""
     base = alt.Chart(hist.to_pandas())
     line = base.mark_line(point=True, color=PRIMARY).encode(
-        x=alt.X("week_start:T", title="Week"), y=alt.Y("statistic:Q", title=method),
+        x=alt.X("week_start:T", title="Week"), y=alt.Y("statistic:Q", title=METHOD_LABELS.get(method, method)),
         tooltip=[alt.Tooltip("week_start:T", format="%d %b %Y"), alt.Tooltip("statistic:Q", format=".3f"),
                  "status:N"])
     rule = alt.Chart(pl.DataFrame({"t": [threshold]}).to_pandas()).mark_rule(color=BAD, strokeDash=[4, 4]) \
@@ -37,26 +41,42 @@ def history(hist: pl.DataFrame, threshold: float, method: str) -> alt.Chart:
 
 
 def heatmap(hist: pl.DataFrame) -> alt.Chart:
-    """Feature x week, coloured by status: a sudden break shows as a wall, a slow slide as a fade."""
+    """Feature x week, coloured by status: a sudden break shows as a wall, a slow slide as a fade.
+    Every feature row is labelled (one fixed step per row, labels never dropped or truncated)."""
     d = hist.with_columns(week=pl.col("week_start").dt.strftime("%Y-%m-%d")).to_pandas()
+    features = sorted(hist["feature"].unique().to_list())
     return themed(alt.Chart(d).mark_rect()
             .encode(x=alt.X("week:O", title="Week (Monday)", axis=alt.Axis(labelAngle=-45, labelOverlap=True)),
-                    y=alt.Y("feature:N", title=None),
+                    y=alt.Y("feature:N", title=None, sort=features,
+                            axis=alt.Axis(labelOverlap=False, labelLimit=0)),
                     color=alt.Color("status:N", scale=_STATUS, legend=alt.Legend(orient="bottom", title=None)),
                     tooltip=["feature:N", "week:O", "method:N", alt.Tooltip("statistic:Q", format=".3f"), "status:N"])
-            .properties(height=max(120, 24 * hist["feature"].n_unique())))
+            .properties(height=alt.Step(22)))
 
 
 def performance(perf: pl.DataFrame, metric: str) -> alt.Chart:
-    """A metric per week with its reference band (mean +- 3 sd of the reference weeks)."""
-    d = perf.filter(pl.col("metric") == metric).to_pandas()
-    base = alt.Chart(d)
+    """A metric per week with its band (mean +- 3 sd of the out-of-sample weeks named in the
+    title, clipped to the metric's range); provisional weeks (labels still to come) are grey,
+    hollow and never red."""
+    d = perf.filter(pl.col("metric") == metric).with_columns(
+        judged=pl.when(pl.col("is_provisional")).then(pl.lit("provisional (labels still to come)"))
+        .when(pl.col("breach")).then(pl.lit("outside the band")).otherwise(pl.lit("within the band")))
+    name = METRIC_LABELS.get(metric, metric)
+    source = d["band_source"][0] if d.height else ""
+    base = alt.Chart(d.to_pandas())
     band = base.mark_area(opacity=0.15, color=GOOD).encode(x="week_start:T", y="band_low:Q", y2="band_high:Q")
     line = base.mark_line(color=PRIMARY).encode(x=alt.X("week_start:T", title="Week of prediction"),
-                                                   y=alt.Y("value:Q", title=metric.upper(), scale=alt.Scale(zero=False)))
-    pts = base.mark_point(filled=True).encode(
+                                                   y=alt.Y("value:Q", title=name, scale=alt.Scale(zero=False)))
+    pts = base.mark_point(size=50, filled=True).encode(
         x="week_start:T", y="value:Q",
-        color=alt.condition(alt.datum.breach, alt.value(BAD), alt.value(PRIMARY)),
-        tooltip=[alt.Tooltip("week_start:T", format="%d %b %Y"), alt.Tooltip("value:Q", format=".3f"),
-                 "n_labelled:Q", alt.Tooltip("band_low:Q", format=".3f"), alt.Tooltip("band_high:Q", format=".3f")])
-    return themed((band + line + pts).properties(height=260))
+        color=alt.Color("judged:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0),
+                        scale=alt.Scale(domain=["within the band", "outside the band",
+                                                "provisional (labels still to come)"],
+                                        range=[PRIMARY, BAD, NEUTRAL])),
+        fillOpacity=alt.condition(alt.datum.is_provisional, alt.value(0.0), alt.value(1.0)),
+        tooltip=[alt.Tooltip("week_start:T", format="%d %b %Y", title="week"),
+                 alt.Tooltip("value:Q", format=".3f", title=name), alt.Tooltip("judged:N", title="status"),
+                 alt.Tooltip("n_labelled:Q", title="labels"), alt.Tooltip("band_low:Q", format=".3f"),
+                 alt.Tooltip("band_high:Q", format=".3f")])
+    return themed((band + line + pts).properties(height=260, title=alt.Title(
+        f"{name} per week", subtitle=f"Band from {source}" if not source.startswith("no band") else source)))

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.drift import monitor as drift_monitor
+from analytics.drift import performance as drift_performance
 from analytics.product.scope import Scope
 from app import data, ui
 from app.charts import STATUS_BACKGROUNDS, STATUS_TEXT
@@ -17,20 +18,33 @@ WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
 def pick_model(scope: Scope) -> tuple[dict, str | None]:
     """The chosen model version row (among the models of the scope's business units) and the feature
-    asked for in the URL (if any)."""
+    asked for in the URL (if any). Without a model in the URL, the first model (by name) that has
+    drift profiles; models without any are listed as such, and choosing one says why nothing can be
+    shown."""
     versions = data.cached(drift_monitor.model_versions, scope=scope.narrowed)
     if versions.height == 0:
         raise drift_monitor.NoDataError("No model versions in the lakehouse for this selection yet.")
+    with_data = data.cached(drift_monitor.models_with_profiles)
     names = versions.unique("model_id", keep="first").sort("name")
     ids = names["model_id"].to_list()
+    label = {i: n if i in with_data else f"{n} (no logged data yet)"
+             for i, n in zip(ids, names["name"], strict=True)}
     asked = st.query_params.get("model")
+    first = next((i for i, m in enumerate(ids) if m in with_data), None)
+    if first is None:
+        raise drift_monitor.NoDataError("No model in this selection has logged features or predictions yet (no "
+                                        "drift profiles): load them and run `scaleboard refresh`.")
     if asked and asked not in ids:
         st.warning(f"Model '{asked}' is not in your selection (the business-unit filter and your data "
                    "scope); showing one that is.", icon=":material/lock:")
     c1, c2 = st.columns([3, 1])
-    model_id = c1.selectbox("Model", ids, index=ids.index(asked) if asked in ids else 0, key="drift_model",
-                            format_func=dict(zip(ids, names["name"], strict=True)).get)
+    model_id = c1.selectbox("Model", ids, index=ids.index(asked) if asked in ids else first, key="drift_model",
+                            format_func=label.get)
     st.query_params["model"] = model_id
+    if model_id not in with_data:
+        raise drift_monitor.NoDataError(f"{names.filter(pl.col('model_id') == model_id)['name'][0]} has no logged "
+                                        "features or predictions yet, so there is no drift to show; pick another "
+                                        "model.")
     mine = versions.filter(pl.col("model_id") == model_id)
     version = c2.selectbox("Version", mine["version"].to_list(), key=f"drift_version_{model_id}",
                            help="Profiles use the bins frozen from this version's training window.")
@@ -77,7 +91,7 @@ def drift_table(table: pl.DataFrame) -> None:
     c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
     shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
                          "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
-    st.dataframe(status_styler(shown), hide_index=True, width="stretch", placeholder="–", column_config={
+    st.dataframe(status_styler(readable(shown)), hide_index=True, width="stretch", placeholder="–", column_config={
         "column": "Feature", "status": "Status", "method": "Method", "threshold": "Threshold",
         "psi_status": "PSI band", "n_ref": "Rows ref", "n_cur": "Rows cur", "note": "Note",
         "statistic": st.column_config.NumberColumn("Statistic", format="%.3f", help="Profile-based; for "
@@ -102,7 +116,13 @@ def pick_feature(table: pl.DataFrame, asked: str | None) -> dict:
 
 def pick_metric(perf: pl.DataFrame) -> str:
     metrics = perf["metric"].unique(maintain_order=True).to_list()
-    return st.segmented_control("Metric", metrics, default=metrics[0], key="drift_metric") or metrics[0]
+    return st.segmented_control("Metric", metrics, default=metrics[0], key="drift_metric",
+                                format_func=drift_performance.METRIC_LABELS.get) or metrics[0]
+
+
+def readable(table: pl.DataFrame) -> pl.DataFrame:
+    """The drift table in people's words: method names instead of codes."""
+    return table.with_columns(pl.col("method").replace(drift_monitor.drift.METHOD_LABELS))
 
 
 def status_styler(df: pl.DataFrame):

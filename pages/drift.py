@@ -46,17 +46,19 @@ if table is not None and table.height:
     with ui.panel("Feature by week"):
         heat = data.cached(drift_monitor.drift_history, root=root, **args, start=drift_view.history_start(w),
                            end=w.cur_end)
-        st.altair_chart(drift_charts.heatmap(heat), width="stretch", height=140 + 24 * heat["feature"].n_unique())
+        st.altair_chart(drift_charts.heatmap(heat), width="stretch")
 
 with ui.panel("Performance over time"):
-    perf = data.cached(drift_performance.performance, model_id=model["model_id"], version=None,
-                       ref_start=w.ref_start, ref_end=w.ref_end)
+    perf = data.cached(drift_performance.performance, model_id=model["model_id"], version=None,  # as the alerts
+                       ref_start=model["ref_start"], ref_end=model["ref_end"], val_start=model["val_start"],
+                       val_end=model["val_end"])
     if perf.height == 0:
         ui.empty("No labelled outcomes for this model yet.")
     else:
         st.altair_chart(drift_charts.performance(perf, drift_view.pick_metric(perf)), width="stretch")
-        st.caption("Per week of prediction, from delayed labels; band: reference mean ± 3 sd of the "
-                   "reference weeks. Red points fall outside the band.")
+        st.caption(f"Per week of prediction, from delayed labels; band: mean ± 3 sd of {perf['band_source'][0]}"
+                   ", clipped to the metric's range. Red points fall outside the band; grey hollow points are "
+                   "provisional (labels still to come) and never judged.")
 
 with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")

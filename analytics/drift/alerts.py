@@ -1,23 +1,32 @@
 """Drift and performance alerts, evaluated after each ``scaleboard refresh`` (never on page loads).
 
 For each model's latest version (retired models are not judged): drift of every feature and the
-prediction over the last 30 days against the version's reference window (from profiles), and the last
-labelled week's performance against its reference band. A feature is judged only with at least
-``MIN_REF_ROWS`` reference and ``MIN_CUR_ROWS`` current values (see ``too_small``; docs/drift.md).
-A breach becomes one ``alerts`` row; the alert id hashes model, kind, subject, metric and the episode
-start (the first drifted day of the first week of the current run of drifted weeks, or the breached
-week), so re-running a refresh during the same episode writes nothing new.
+prediction over the last 30 days against the version's reference window (from profiles), and the
+last matured week's performance against its out-of-sample band (``drift.performance``; provisional
+weeks are never judged). A feature is judged only with at least ``MIN_REF_ROWS`` reference and
+``MIN_CUR_ROWS`` current values (see ``too_small``; docs/drift.md); a feature that stopped arriving
+is judged (it is drift). A breach becomes one ``alerts`` row; the alert id hashes model, kind,
+subject, metric and the episode start (the first drifted day of the first week of the current run
+of drifted weeks, the day after a stopped feature's last value, or the breached week), so
+re-running a refresh during the same episode writes nothing new.
+
+**Resolution.** An open alert is resolved only when its subject (model and feature, or model and
+metric) was judged in this evaluation, on enough data, and passed, or when its model is retired. An
+alert whose subject was not judged this time (too few rows or labels, no profiles, no band), or that
+still breaches as a later episode (a shifted feature that then stops arriving), stays open: a
+subject that disappears is no evidence that it recovered.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import polars as pl
 
 from analytics import sql
-from analytics.alerts import Breach, sync
+from analytics.alerts import Breach, open_alerts, sync
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
 from analytics.drift.policy import too_small
@@ -25,8 +34,9 @@ from analytics.errors import NoDataError
 from analytics.lakehouse import connection
 
 HISTORY_WEEKS = 104  # look back at most two years for the start of a drift episode
-MIN_LABELLED = 50  # a week with fewer labels (delayed ground truth) is not judged
+MIN_LABELLED = drift_performance.MIN_LABELLED  # a week with fewer labels is provisional, not judged
 DAY_SHARE = 0.5  # a day starts the episode when its own distance is >= half the current window's
+KINDS = ("drift", "performance")
 
 
 def _day(d) -> str:
@@ -37,10 +47,35 @@ def _at(d) -> datetime:
     return datetime.combine(d, time(), tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """One evaluation: the breaches, the (model, kind, subject) judged on enough data that passed,
+    and the models whose alerts close because they are retired."""
+
+    breaches: list[Breach]
+    passed: set[tuple[str, str, str]]
+    retired: set[str]
+
+
+@dataclass(frozen=True)
+class _Held(Breach):
+    """An open alert kept open as it is (its subject was not judged): ``sync`` sees its id as current."""
+
+    held_id: str = ""
+
+    def alert_id(self) -> str:
+        return self.held_id
+
+
 def breaches(root: Path | str) -> list[Breach]:
+    return evaluation(root).breaches
+
+
+def evaluation(root: Path | str) -> Evaluation:
     root = Path(root)
     con = connection.connect(root)
     out: list[Breach] = []
+    passed: set[tuple[str, str, str]] = set()
     try:
         versions = drift_monitor.model_versions(con)
         retired = set(sql.run(con, "drift_alerts_retired")["model_id"].to_list())
@@ -48,45 +83,62 @@ def breaches(root: Path | str) -> list[Breach]:
         for v in latest.iter_rows(named=True):
             if v["model_id"] in retired:  # no longer serves: nothing to protect, nobody to page
                 continue
+            found, ok = _performance(con, v)
+            out += found
+            passed |= ok
             try:
                 w = drift_monitor.default_windows(con, str(root), v["model_id"], v["version"])
             except NoDataError:
                 continue
-            out += _drift(con, root, v, w)
-            out += _performance(con, v, w)
+            found, ok = _drift(con, root, v, w)
+            out += found
+            passed |= ok
     finally:
         con.close()
-    return out
+    return Evaluation(out, passed, retired)
 
 
-def _drift(con, root: Path, v: dict, w: drift_monitor.Windows) -> list[Breach]:
+def _drift(con, root: Path, v: dict, w: drift_monitor.Windows) -> tuple[list[Breach], set]:
     table = drift_monitor.drift_table(con, root=str(root), model_id=v["model_id"], version=v["version"],
                                       ref_start=w.ref_start, ref_end=w.ref_end, cur_start=w.cur_start,
                                       cur_end=w.cur_end)
-    judged = [too_small(n_r, n_c, st) is None
-              for n_r, n_c, st in zip(table["n_ref"], table["n_cur"], table["statistic"], strict=True)]
-    bad = table.filter(pl.Series(judged, dtype=pl.Boolean) & (pl.col("status") == "drift"))
+    ok = pl.Series([too_small(n_r, n_c, st) is None
+                    for n_r, n_c, st in zip(table["n_ref"], table["n_cur"], table["statistic"], strict=True)],
+                   dtype=pl.Boolean)
+    passed = {(v["model_id"], "drift", c) for c in table.filter(ok & (pl.col("status") != "drift"))["column"]}
+    bad = table.filter(ok & (pl.col("status") == "drift"))
     if bad.height == 0:
-        return []
+        return [], passed
     history = drift_monitor.drift_history(con, root=str(root), model_id=v["model_id"], version=v["version"],
                                           ref_start=w.ref_start, ref_end=w.ref_end,
                                           start=max(w.ref_end, w.cur_end - timedelta(weeks=HISTORY_WEEKS)),
                                           end=w.cur_end)
+    last = drift_monitor.last_days(con, v["model_id"], v["version"])
     out = []
     for r in bad.iter_rows(named=True):
-        since = drift_monitor.drift_since(history, r["column"])
-        since = first_drifted_day(con, root, v, w, r["column"], since, r["statistic"]) if since else w.cur_start
-        what = "Prediction drift" if r["column"] == "prediction" else f"Input drift in {r['column']}"
-        if r["statistic"] is None:
-            what = f"No values for {r['column']}"
-        value = f" ({r['method']} {r['statistic']:.2f}, threshold {r['threshold']:.2f})" if r["statistic"] else ""
+        col = r["column"]
+        if r["n_cur"] == 0:  # stopped arriving (or all missing): the episode starts after its last value
+            seen = last.get(col)
+            since = seen + timedelta(days=1) if seen and seen >= w.ref_end else w.cur_start
+        else:
+            since = drift_monitor.drift_since(history, col)
+            since = first_drifted_day(con, root, v, w, col, since, r["statistic"]) if since else w.cur_start
         out.append(Breach(
             model_id=v["model_id"], kind="drift",
             severity="critical" if (r["psi_status"] == "drift" or r["statistic"] is None) else "warning",
-            metric=r["method"], subject=r["column"], value=r["statistic"], threshold=r["threshold"],
+            metric=r["method"], subject=col, value=r["statistic"], threshold=r["threshold"],
             window_start_at=_at(since), window_end_at=None,
-            message=f"{what} since {_day(since)}{value} for {v['name']}."))
-    return out
+            message=drift_reason(col, since, v["name"], stopped=r["n_cur"] == 0)))
+    return out, passed
+
+
+def drift_reason(column: str, since: date, model_name: str, *, stopped: bool) -> str:
+    """The alert's "why" in a full sentence without statistics jargon."""
+    if stopped:
+        return f"Input {column} of {model_name} has had no values since {_day(since)}: its feed may have stopped."
+    if column == "prediction":
+        return f"The predictions of {model_name} have shifted since {_day(since)}."
+    return f"Input {column} of {model_name} has shifted since {_day(since)}."
 
 
 def first_drifted_day(con, root: Path, v: dict, w: drift_monitor.Windows, feature: str, week: date,
@@ -111,30 +163,55 @@ def first_drifted_day(con, root: Path, v: dict, w: drift_monitor.Windows, featur
     return week
 
 
-def _performance(con, v: dict, w: drift_monitor.Windows) -> list[Breach]:
-    perf = drift_performance.performance(con, model_id=v["model_id"], version=None, ref_start=w.ref_start,
-                                         ref_end=w.ref_end)
+def _performance(con, v: dict) -> tuple[list[Breach], set]:
+    perf = drift_performance.performance(con, model_id=v["model_id"], version=None, ref_start=v["ref_start"],
+                                         ref_end=v["ref_end"], val_start=v.get("val_start"),
+                                         val_end=v.get("val_end"))
     if perf.height == 0:
-        return []
-    perf = perf.filter(pl.col("n_labelled") >= MIN_LABELLED)
+        return [], set()
+    # the last matured week outside the band weeks, with a band: provisional weeks are never judged
+    perf = perf.filter(~pl.col("is_provisional") & ~pl.col("is_reference"))
     if perf.height == 0:
-        return []
+        return [], set()
     last_week = perf["week_start"].max()
-    rows = perf.filter((pl.col("week_start") == last_week) & pl.col("breach"))
+    rows = perf.filter((pl.col("week_start") == last_week) & pl.col("band_low").is_not_null()
+                       & pl.col("value").is_not_nan())
+    passed = {(v["model_id"], "performance", m) for m in rows.filter(~pl.col("breach"))["metric"]}
     out = []
-    for r in rows.iter_rows(named=True):
-        metric = r["metric"].upper()
+    for r in rows.filter(pl.col("breach")).iter_rows(named=True):
+        higher = drift_performance.HIGHER_IS_BETTER[r["metric"]]
+        label = drift_performance.METRIC_LABELS[r["metric"]]
         out.append(Breach(
             model_id=v["model_id"], kind="performance", severity="critical", metric=r["metric"],
-            subject=r["metric"], value=r["value"],
-            threshold=r["band_low"] if drift_performance.HIGHER_IS_BETTER[r["metric"]] else r["band_high"],
+            subject=r["metric"], value=r["value"], threshold=r["band_low"] if higher else r["band_high"],
             window_start_at=_at(r["week_start"]), window_end_at=_at(r["week_start"] + timedelta(days=7)),
-            message=(f"{metric} of {v['name']} at {r['value']:.3f} in the week of {_day(r['week_start'])}, "
-                     f"outside its usual range (reference {r['ref_mean']:.3f}).")))
+            message=(f"The {label} of {v['name']} was {r['value']:.3f} in the week of {_day(r['week_start'])}, "
+                     f"{'below' if higher else 'above'} its usual range of {r['band_low']:.3f} to "
+                     f"{r['band_high']:.3f}.")))
+    return out, passed
+
+
+def held_open(alerts: pl.DataFrame, ev: Evaluation) -> list[Breach]:
+    """The open drift/performance alerts that stay open although not among the current breaches:
+    their subject did not pass on enough data this time (and their model is not retired)."""
+    out = []
+    for r in alerts.filter(pl.col("kind").is_in(list(KINDS))).iter_rows(named=True):
+        if r["model_id"] in ev.retired or (r["model_id"], r["kind"], r["subject"]) in ev.passed:
+            continue
+        out.append(_Held(r["model_id"], r["kind"], r["severity"], r["metric"], r["subject"], r["value"],
+                         r["threshold"], r["window_start_at"], r["window_end_at"], r["message"],
+                         held_id=r["alert_id"]))
     return out
 
 
 def evaluate(root: Path | str) -> int:
-    """Write the alerts for the latest window (once); return how many were new."""
-    raised, _resolved = sync(root, breaches(root), kinds=("drift", "performance"))
+    """Write the alerts for the latest window (once) and resolve those judged and passed; return
+    how many were new."""
+    ev = evaluation(root)
+    con = connection.connect(root, tables=["alerts"])
+    try:
+        still_open = open_alerts(con)
+    finally:
+        con.close()
+    raised, _resolved = sync(root, ev.breaches + held_open(still_open, ev), kinds=KINDS)
     return raised

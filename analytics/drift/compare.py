@@ -35,6 +35,7 @@ DEFAULT_THRESHOLDS = {"ks": 0.05, "chisquare": 0.05, "z": 0.05, "wasserstein": 0
 METHOD_LABELS = {"ks": "K-S p-value", "chisquare": "chi-square p-value", "z": "Z-test p-value",
                  "wasserstein": "Wasserstein distance (normed)", "jensenshannon": "Jensen-Shannon distance",
                  "psi": "PSI", "hellinger": "Hellinger distance"}
+INTEGER_CARDINALITY_LIMIT = 10  # Evidently 0.7: an integer column with this many distinct values or fewer is categorical
 SMALL_REFERENCE = 1000  # Evidently: statistical tests up to this many reference values, distances above
 DRIFT_SHARE = 0.5
 
@@ -66,15 +67,24 @@ def choose_method(kind: str, n_ref: int, n_unique: int) -> str:
     return "wasserstein" if kind == "numeric" and n_unique > 5 else "jensenshannon"
 
 
+def few_whole_values(x: np.ndarray) -> bool:
+    """Whether finite numbers look like an integer column Evidently infers as categorical: all
+    whole, at most ``INTEGER_CARDINALITY_LIMIT`` distinct values (a long-format lakehouse stores
+    every number as a float, so the integer type itself is lost)."""
+    x = x[np.isfinite(x)]
+    return x.size > 0 and bool(np.all(x == np.floor(x))) and np.unique(x).size <= INTEGER_CARDINALITY_LIMIT
+
+
 def grade(method: str, statistic: float | None, p_value: float | None, threshold: float) -> tuple[bool, str]:
-    """(drifted, status) for one result; drifted is Evidently's verdict for the method."""
+    """(drifted, status) for one result; drifted is Evidently's verdict for the method. A statistic
+    that could not be computed (None or NaN) is never "ok": it is a "warning" to look at."""
     if method in P_VALUE_METHODS:
         if p_value is None or np.isnan(p_value):
-            return False, "ok"
+            return False, "warning"
         drifted = p_value <= threshold if method == "ks" else p_value < threshold
         return drifted, "drift" if drifted else ("warning" if p_value < 2 * threshold else "ok")
     if statistic is None or np.isnan(statistic):
-        return False, "ok"
+        return False, "warning"
     drifted = statistic >= threshold
     warn_at = ds.PSI_BANDS[0] if method == "psi" else threshold / 2
     return drifted, "drift" if drifted else ("warning" if statistic >= warn_at else "ok")
@@ -123,6 +133,11 @@ def _kind(dtype: pl.DataType) -> str:
     return "numeric" if dtype.is_numeric() and dtype != pl.Boolean else "categorical"
 
 
+def _few_valued_integer(s: pl.Series) -> bool:
+    """Evidently's column-type rule: an integer column with at most 10 distinct values is categorical."""
+    return s.dtype.is_integer() and s.n_unique() - (1 if s.null_count() else 0) <= INTEGER_CARDINALITY_LIMIT
+
+
 def _columns(ref: pl.DataFrame, cur: pl.DataFrame, columns, categorical) -> list[tuple[str, str]]:
     for name, df in (("reference", ref), ("current", cur)):
         if df.height == 0:
@@ -142,7 +157,7 @@ def _columns(ref: pl.DataFrame, cur: pl.DataFrame, columns, categorical) -> list
         if kr != kc and not any(nulls):
             raise InputError(f"Column '{c}' is {kr} in the reference but {kc} in the current data; "
                              "cast both to the same type.")
-        kind = "categorical" if c in cats else (kc if nulls[0] else kr)
+        kind = "categorical" if c in cats or _few_valued_integer(ref[c]) else (kc if nulls[0] else kr)
         out.append((c, kind))
     return out
 
@@ -176,6 +191,8 @@ def _one(col: str, kind: str, r: pl.Series, c: pl.Series, method: str, threshold
     if kind == "numeric":
         rv, cv = _numeric(r), _numeric(c)
         n_ref, n_cur = rv.size, cv.size
+        # +-inf and NaN count as missing, like nulls (they are dropped before testing, as Evidently)
+        null_r, null_c = 1 - n_ref / max(r.len(), 1), 1 - n_cur / max(c.len(), 1)
     else:
         rs, cs = r.drop_nulls(), c.drop_nulls()
         n_ref, n_cur = rs.len(), cs.len()

@@ -40,8 +40,14 @@ class Windows:
 
 
 def model_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per model version with its reference window and the last day with data."""
+    """One row per model version with its reference (training) window, its validation window (null
+    when none is declared) and the last day with data."""
     return sql.run(con, "drift_model_versions")
+
+
+def models_with_profiles(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The models that have drift profiles (logged features or predictions, after a refresh), sorted."""
+    return sorted(sql.run(con, "drift_models_with_profiles")["model_id"])
 
 
 def default_windows(con: duckdb.DuckDBPyConnection, root: str, model_id: str, version: str) -> Windows:
@@ -67,9 +73,11 @@ def _window(con, model_id: str, version: str, start: date, end: date) -> dict[st
 
 def drift_table(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, version: str,
                 ref_start: date, ref_end: date, cur_start: date, cur_end: date) -> pl.DataFrame:
-    """Drift of every feature and the prediction from profiles (one row per feature, most severe
-    first): ``drift.RESULT_SCHEMA`` columns plus ``bound`` (the exact normed Wasserstein distance lies
-    in [statistic, statistic + bound]), ``psi`` and ``psi_status``."""
+    """Drift of every feature and the prediction from profiles (one row per feature with frozen bins
+    and rows in either window, most severe first): ``drift.RESULT_SCHEMA`` columns plus ``bound`` (the
+    exact normed Wasserstein distance lies in [statistic, statistic + bound]), ``psi`` and
+    ``psi_status``. A feature with no rows in the current window stays as "Missing" with status
+    drift; the status never contradicts the PSI band or the bound (``profiles.reconcile``)."""
     w = Windows(ref_start, ref_end, cur_start, cur_end)
     bins = _bins(root, model_id, version)
     if not bins:
@@ -81,9 +89,20 @@ def drift_table(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, ver
     if not cur:
         raise NoDataError("The current window has no data for this model version; pick another window.")
     rows = []
+    last = None
     for feature, b in sorted(bins.items()):
-        if feature in ref and feature in cur:
-            rows.append(compare_merged(feature, merged(ref[feature]), merged(cur[feature]), b))
+        if feature not in ref and feature not in cur:
+            continue
+        # a feature with no rows at all in a window (a feed that stopped) is compared as empty:
+        # it stays in the table as missing, with status drift, rather than vanishing
+        rows.append(compare_merged(feature, _merged_or_empty(ref.get(feature), b),
+                                   _merged_or_empty(cur.get(feature), b), b))
+        if feature not in cur:
+            last = last if last is not None else last_days(con, model_id, version)
+            seen = last.get(feature)
+            rows[-1]["note"] = (f"Missing: no rows for {feature} in the current window"
+                                + (f" (last value on {seen:%d %b %Y})." if seen else ".")
+                                + " The feed may have stopped.")
     for r in rows:
         why = too_small(r["n_ref"], r["n_cur"], r["statistic"])
         if why:
@@ -94,10 +113,24 @@ def drift_table(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, ver
         ["_o", "statistic"], descending=[False, True], nulls_last=True).drop("_o")
 
 
+def _merged_or_empty(row: dict | None, b: Bins) -> drift_profiles.Merged:
+    if row is not None:
+        return merged(row)
+    size = b.edges.size + 1 if b.kind == "numeric" else len(b.categories) + 1
+    return drift_profiles.Merged(b.kind, 0, 0, 0.0, 0.0, None, None, np.zeros(size), np.zeros(size))
+
+
+def last_days(con: duckdb.DuckDBPyConnection, model_id: str, version: str) -> dict[str, date]:
+    """The last day each feature of the version had a value (feature -> date)."""
+    rows = sql.run(con, "drift_feature_last_day", model_id=model_id, version=version)
+    return dict(zip(rows["feature"].to_list(), rows["last_day"].to_list(), strict=True))
+
+
 def drift_history(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, version: str,
                   ref_start: date, ref_end: date, start: date, end: date,
                   feature: str | None = None) -> pl.DataFrame:
-    """Statistic and status per feature and week (monday) against the reference window."""
+    """Statistic and status per feature and week (monday) against the reference window (status from
+    the statistic and the PSI band; the table's bound rule is not applied to single weeks)."""
     bins = _bins(root, model_id, version)
     ref = _window(con, model_id, version, ref_start, ref_end)
     weekly = sql.run(con, "drift_profile_weekly", model_id=model_id, version=version, start_date=start,
@@ -106,7 +139,7 @@ def drift_history(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, v
     for r in weekly.iter_rows(named=True):
         f = r["feature"]
         if f in bins and f in ref:
-            res = compare_merged(f, merged(ref[f]), merged(r), bins[f])
+            res = compare_merged(f, merged(ref[f]), merged(r), bins[f], judge_bound=False)
             rows.append({"feature": f, "week_start": r["week_start"], "method": res["method"],
                          "statistic": res["statistic"], "status": res["status"], "psi": res["psi"],
                          "n": res["n_cur"]})
@@ -124,28 +157,48 @@ def drift_since(history: pl.DataFrame, feature: str) -> date | None:
     return since
 
 
+def bin_labels(edges: np.ndarray) -> list[str]:
+    """Labels of the right-closed bins of inner ``edges`` with open outer bins, in order
+    ("≤ 3", "3 – 5", "> 5"), with just enough digits that neighbouring edges read differently."""
+    if edges.size == 0:
+        return ["all values"]
+    for digits in range(3, 16):
+        text = [f"{e:.{digits}g}" for e in edges]
+        if len(set(text)) == len(text):
+            break
+    return [f"≤ {text[0]}", *(f"{a} – {z}" for a, z in zip(text[:-1], text[1:], strict=True)), f"> {text[-1]}"]
+
+
 def distribution(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, version: str, feature: str,
                  ref_start: date, ref_end: date, cur_start: date, cur_end: date) -> pl.DataFrame:
-    """Share per bin in the reference and current windows (long: bin, label, lower, upper, window, share)."""
+    """Share per bin in the reference and current windows (long: bin, label, lower, upper, window, share).
+
+    Numbers are shown on the reference deciles (the PSI bins; right-closed, open outer bins, so
+    ``lower``/``upper`` are null at the ends), labelled with their edges in order; categories on
+    the frozen top categories plus "other". Both windows share the same bins and labels."""
     b = _bins(root, model_id, version).get(feature)
     if b is None:
         raise InputError(f"Unknown feature '{feature}' for {model_id} version {version}.")
+    if b.kind == "numeric":
+        labels = bin_labels(b.psi_edges)
+        lo = [None, *b.psi_edges.tolist()]
+        hi = [*b.psi_edges.tolist(), None]
+    else:
+        labels = [*b.categories, "other"]
+        lo = hi = [None] * len(labels)
     out = []
     for name, (s, e) in (("reference", (ref_start, ref_end)), ("current", (cur_start, cur_end))):
         m = _window(con, model_id, version, s, e).get(feature)
         if m is None:
             continue
-        mm = merged(m)
-        shares = mm.counts / mm.counts.sum() if mm.counts.sum() else mm.counts
+        counts = merged(m).counts
         if b.kind == "numeric":
-            lo = np.concatenate([[mm.min_value if mm.min_value is not None else np.nan], b.edges])
-            hi = np.concatenate([b.edges, [mm.max_value if mm.max_value is not None else np.nan]])
-            labels = [f"{a:.3g} – {z:.3g}" for a, z in zip(lo, hi, strict=True)]
-        else:
-            lo = hi = np.full(shares.size, np.nan)
-            labels = [*b.categories, "other"]
+            dec = b.decile_of_bin()
+            counts = np.bincount(dec, weights=counts, minlength=len(labels))
+        shares = counts / counts.sum() if counts.sum() else counts
         out.append(pl.DataFrame({"bin": np.arange(shares.size), "label": labels, "lower": lo, "upper": hi,
-                                 "window": name, "share": shares}))
+                                 "window": name, "share": shares},
+                                schema_overrides={"lower": pl.Float64, "upper": pl.Float64}))
     if not out:
         raise NoDataError(f"No data for '{feature}' in either window.")
     return pl.concat(out)
@@ -166,11 +219,16 @@ def raw_frames(con: duckdb.DuckDBPyConnection, *, model_id: str, ref_start: date
         raise NoDataError("One of the windows has no logged features for this model; pick another window.")
     kinds = pl.concat(frames).group_by("feature").agg(num=pl.col("value_num").count(), cat=pl.col("value_cat").count())
     numeric = sorted(kinds.filter(pl.col("num") >= pl.col("cat"))["feature"].to_list())
-    categorical = sorted(kinds.filter(pl.col("num") < pl.col("cat"))["feature"].to_list())
+    # whole numbers with few distinct values in the reference are categories (Evidently's rule)
+    few = {f for f in numeric if drift.few_whole_values(
+        frames[0].filter(pl.col("feature") == f)["value_num"].drop_nulls().to_numpy())}
+    numeric = [f for f in numeric if f not in few]
+    categorical = sorted([*kinds.filter(pl.col("num") < pl.col("cat"))["feature"].to_list(), *few])
     wide = []
     for long in frames:
-        v = long.with_columns(value=pl.when(pl.col("feature").is_in(numeric)).then(pl.col("value_num").cast(pl.String))
-                              .otherwise(pl.col("value_cat")))
+        v = long.with_columns(_cat=drift_profiles.as_category(long)).with_columns(
+            value=pl.when(pl.col("feature").is_in(numeric)).then(pl.col("value_num").cast(pl.String))
+            .otherwise(pl.col("_cat")))
         w = v.pivot(on="feature", index="request_id", values="value", aggregate_function="first")
         for c in numeric + categorical:
             if c not in w.columns:

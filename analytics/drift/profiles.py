@@ -7,8 +7,11 @@
   ``_rollups/drift_bins/`` and are never recomputed (``refresh --full`` keeps them).
 * **Profiles** (rollup ``drift_profiles``): per model, bins version, feature and day: non-null count,
   nulls, sum, sum of squares, min, max, and per-bin counts and sums. All mergeable by addition.
-* **Drift from profiles** (``compare_profiles``): PSI on the reference deciles is *exact* (the 10
-  decile edges are a subset of the 50 quantile edges); Jensen-Shannon on categories is exact while
+* **Missing values**: nulls, NaN and +-inf all count as missing (``n_null``); a whole-number feature
+  with at most 10 distinct reference values is binned as categorical (Evidently's rule).
+* **Drift from profiles** (``compare_merged``): PSI on the reference deciles is *exact*, i.e. equal
+  to our PSI on the raw rows (the 10 decile edges are a subset of the 50 quantile edges; it is not
+  Evidently's PSI); Jensen-Shannon on categories is exact while
   a feature has at most 30 categories (merging into "other" can only lower it); the normed
   Wasserstein distance is reported as a *guaranteed lower bound* with the width of the guaranteed
   interval per feature (column ``bound``): the exact value lies in ``[statistic, statistic + bound]``
@@ -95,14 +98,32 @@ def load_bins(root: Path) -> dict[tuple[str, str, str, str], Bins]:
     return out
 
 
+def as_category(values: pl.DataFrame) -> pl.Series:
+    """The category of each value: ``value_cat``, else a whole finite ``value_num`` written as an
+    integer ("0", "1"), else the number as text (non-finite numbers are missing)."""
+    num = values["value_num"]
+    whole = num.is_finite() & (num == num.floor())
+    as_text = pl.select(pl.when(whole).then(num.cast(pl.Int64, strict=False).cast(pl.String))
+                        .when(num.is_finite()).then(num.cast(pl.String))).to_series()
+    return values["value_cat"].fill_null(as_text)
+
+
 def freeze_bins(values: pl.DataFrame) -> list[dict]:
-    """Bin definitions for every feature of one reference frame (columns feature, value_num, value_cat)."""
+    """Bin definitions for every feature of one reference frame (columns feature, value_num, value_cat).
+
+    A numeric feature whose reference values are all whole numbers with at most
+    ``drift.INTEGER_CARDINALITY_LIMIT`` distinct values (a flag, a count of doors) is binned as
+    categorical, as Evidently infers an integer column with so few values."""
     out = []
     for (feature,), g in values.group_by("feature", maintain_order=True):
         nums = g["value_num"].drop_nulls().to_numpy()
         nums = nums[np.isfinite(nums)]
         cats = g["value_cat"].drop_nulls()
-        if nums.size >= cats.len() and nums.size > 0:
+        if nums.size >= cats.len() and nums.size > 0 and drift.few_whole_values(nums):
+            vc = as_category(g).drop_nulls().value_counts().sort(["count", "value_cat"], descending=[True, False])
+            out.append({"feature": feature, "kind": "categorical", "n_ref": int(nums.size), "edges": None,
+                        "categories": vc["value_cat"].head(TOP_K).to_list(), "psi_edges": None})
+        elif nums.size >= cats.len() and nums.size > 0:
             out.append({"feature": feature, "kind": "numeric", "n_ref": int(nums.size),
                         "edges": ds.quantile_edges(nums, FINE_BINS).tolist(), "categories": None,
                         "psi_edges": ds.quantile_edges(nums, ds.PSI_BINS).tolist()})
@@ -174,14 +195,16 @@ def reference_window(root: Path, model_id: str, version: str) -> tuple[date, dat
 def profile(values: pl.DataFrame, b: Bins) -> pl.DataFrame:
     """Daily profile rows of one feature's values (columns day, value_num, value_cat) on bins ``b``."""
     if b.kind == "numeric":
-        x = values["value_num"].fill_nan(None)
+        # +-inf (allowed in Parquet) and NaN count as missing, like nulls: a bin would hide them
+        x = values["value_num"]
+        x = pl.select(pl.when(x.is_finite()).then(x)).to_series()
         valid = x.is_not_null().to_numpy()
         xs = x.fill_null(0.0).to_numpy()
         idx = np.where(valid, np.searchsorted(b.edges, xs, side="left"), -1)
         n_bins = b.edges.size + 1
         frame = values.select("day").with_columns(v=x, bin=pl.Series(idx, dtype=pl.Int64))
     else:
-        cats = values["value_cat"]
+        cats = as_category(values)
         lookup = {c: i for i, c in enumerate(b.categories)}
         n_bins = len(b.categories) + 1
         idx = cats.replace_strict(lookup, default=len(b.categories), return_dtype=pl.Int64)
@@ -297,8 +320,11 @@ def wasserstein_bounds(r: Merged, c: Merged, edges: np.ndarray) -> tuple[float, 
     return float(lower.sum()), float(upper.sum())
 
 
-def compare_merged(feature: str, r: Merged, c: Merged, b: Bins) -> dict:
-    """One drift row (``drift.RESULT_SCHEMA`` plus ``bound``, ``psi`` and ``psi_status``)."""
+def compare_merged(feature: str, r: Merged, c: Merged, b: Bins, *, judge_bound: bool = True) -> dict:
+    """One drift row (``drift.RESULT_SCHEMA`` plus ``bound``, ``psi`` and ``psi_status``).
+    ``judge_bound=False`` grades on the statistic and PSI only (the weekly history and heat map,
+    which do not show the bound: on a week's few rows the guaranteed interval is wide and would
+    paint every week amber)."""
     base = {"column": feature, "kind": b.kind, "p_value": None, "n_ref": r.n, "n_cur": c.n,
             "share_null_ref": r.n_null / max(r.n + r.n_null, 1), "share_null_cur": c.n_null / max(c.n + c.n_null, 1),
             "note": None, "bound": 0.0, "psi": None, "psi_status": None}
@@ -324,8 +350,29 @@ def compare_merged(feature: str, r: Merged, c: Merged, b: Bins) -> dict:
         psi_c = np.append(c.counts, c.n_null)
     drifted, status = drift.grade(method, stat, None, thr)
     psi = ds.psi(psi_r, psi_c)
-    note = None
+    psi_status = drift.grade("psi", psi, None, ds.PSI_BANDS[1])[1]
+    status, note = reconcile(status, stat, bound if judge_bound else 0.0, thr, psi, psi_status)
     if b.kind == "categorical" and c.counts[-1] > 0 and r.counts[-1] == 0:
-        note = "Categories never seen in the reference appear (counted as 'other')."
+        note = " ".join(x for x in (note, "Categories never seen in the reference appear (counted as 'other').") if x)
     return {**base, "method": method, "statistic": stat, "threshold": thr, "drifted": drifted, "status": status,
-            "bound": bound, "psi": psi, "psi_status": drift.grade("psi", psi, None, ds.PSI_BANDS[1])[1], "note": note}
+            "bound": bound, "psi": psi, "psi_status": psi_status, "note": note}
+
+
+def reconcile(status: str, stat: float, bound: float, thr: float, psi: float, psi_status: str,
+              ) -> tuple[str, str | None]:
+    """The status shown beside the PSI band and the error bound, never contradicting either:
+
+    * "drift" needs the distance's lower bound at the threshold *and* PSI at least 0.1 (a distance
+      past the threshold with PSI "ok" means few values changed decile: "warning");
+    * "ok" needs the whole interval ``[stat, stat + bound]`` below the threshold and PSI "ok"
+      (otherwise the exact value or the population may have moved: "warning").
+    Returns (status, note saying why it was changed, or None)."""
+    if status == "drift" and psi_status == "ok":
+        return "warning", (f"The distance passes its threshold but PSI is only {psi:.2f}: few values moved "
+                           "between deciles.")
+    if status == "ok" and stat + bound >= thr:
+        return "warning", (f"The exact distance lies between {stat:.3f} and {stat + bound:.3f}, which reaches "
+                           f"the threshold {thr:.2f}.")
+    if status == "ok" and psi_status != "ok":
+        return "warning", f"PSI {psi:.2f} says the values moved between deciles although the distance is small."
+    return status, None

@@ -8,15 +8,21 @@ predictions and outcomes by ``request_id``):
   0.8 <= DI <= 1.25;
 * recall (true-positive rate) and false-positive rate; parity = the difference to the reference
   group, within ``PARITY_TOLERANCE`` (0.1) in absolute value;
-* groups smaller than ``min_group_size`` (default 30) are suppressed: their rates are never computed,
-  stored or shown; fewer than two shown groups means "insufficient data".
+* every group's selection rate carries its Wilson 95% interval; groups smaller than ``min_group_size``
+  (default 30) get no verdict: they show "insufficient evidence" with that interval only (no point
+  rate, DI or parity); fewer than two groups with a verdict means "insufficient data";
+* the reference group matches the declared name case-insensitively ("Male" is "male");
+* the worst DI is the one furthest from parity on a ratio scale, DI = 0 (a group with no positive
+  outcome) included: it is the worst there is.
 
 Audits are stored in ``fairness_audits`` (one row per audit and group); a sign-off is an appended row
-of the same ``audit_id`` with ``group_value`` null, ``signed_off_by/at`` and the re-audit date.
+of the same ``audit_id`` with ``group_value`` null, ``signed_off_by/at``, the re-audit date and, for an
+audit outside the band, the signer's reason (required).
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -39,14 +45,31 @@ REAUDIT_DAYS = 90
 # disparate impact compares the same groups window after window; other attributes (or a declared
 # group too small to show) fall back to the largest shown group.
 REFERENCE_GROUPS = {"gender": "male", "sex": "male"}
+WILSON_Z = 1.959963984540054  # 95%
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.strip().casefold() == b.strip().casefold()
 
 
 def _reference(attribute: str, shown: list[tuple[str, int]]) -> str | None:
-    """The reference group among ``shown`` (group, n) pairs."""
-    declared = REFERENCE_GROUPS.get(attribute)
-    if declared in {g for g, _ in shown}:
-        return declared
+    """The reference group among ``shown`` (group, n) pairs: the declared one (names compared
+    case-insensitively, ignoring surrounding spaces), else the largest (ties: alphabetical)."""
+    declared = REFERENCE_GROUPS.get((attribute or "").strip().casefold())
+    match = next((g for g, _ in sorted(shown) if _same(g, declared)), None)
+    if match is not None:
+        return match
     return min(shown, key=lambda x: (-x[1], x[0]))[0] if shown else None
+
+
+def wilson(k: int, n: int, z: float = WILSON_Z) -> tuple[float | None, float | None]:
+    """Wilson score interval for k successes in n trials (None, None when n = 0)."""
+    if n <= 0:
+        return None, None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
 @dataclass(frozen=True)
@@ -73,6 +96,18 @@ class GroupResult:
     fpr_diff: float | None = None
     in_band: bool | None = None
     parity_ok: bool | None = None
+    selection_low: float | None = None  # Wilson 95% interval of the selection rate (every group)
+    selection_high: float | None = None
+
+    @property
+    def verdict(self) -> str:
+        """``insufficient evidence`` (below the minimum size) | ``within band`` | ``outside band`` |
+        ``no reference``."""
+        if not self.shown:
+            return "insufficient evidence"
+        if self.in_band is None and self.parity_ok is None:
+            return "no reference"
+        return "outside band" if self.in_band is False or self.parity_ok is False else "within band"
 
 
 @dataclass(frozen=True)
@@ -107,8 +142,11 @@ def compute(model_id: str, attribute: str, counts: list[GroupCounts], *, window_
     if min_group_size < 1:
         raise InputError("The minimum group size must be at least 1.")
     shown = sorted((c for c in counts if c.n >= min_group_size), key=lambda c: (-c.n, c.group))
-    if reference is not None and reference not in {c.group for c in shown}:
-        raise InputError(f"Reference group '{reference}' has fewer than {min_group_size} rows or does not exist.")
+    if reference is not None:
+        found = next((c.group for c in shown if _same(c.group, reference)), None)
+        if found is None:
+            raise InputError(f"Reference group '{reference}' has fewer than {min_group_size} rows or does not exist.")
+        reference = found
     reference = reference or _reference(attribute, [(c.group, c.n) for c in shown])
     ref = next((c for c in shown if c.group == reference), None)
     ref_sel = _div(ref.n_selected, ref.n) if ref else None
@@ -116,8 +154,9 @@ def compute(model_id: str, attribute: str, counts: list[GroupCounts], *, window_
     ref_fpr = _div(ref.fp, ref.fp + ref.tn) if ref else None
     out = []
     for c in sorted(counts, key=lambda c: c.group):
+        low, high = wilson(c.n_selected, c.n)
         if c.n < min_group_size:
-            out.append(GroupResult(c.group, c.n, False))
+            out.append(GroupResult(c.group, c.n, False, selection_low=low, selection_high=high))
             continue
         sel, rec, fpr = _div(c.n_selected, c.n), _div(c.tp, c.tp + c.fn), _div(c.fp, c.fp + c.tn)
         di = _div(sel, ref_sel) if ref_sel else None
@@ -126,7 +165,7 @@ def compute(model_id: str, attribute: str, counts: list[GroupCounts], *, window_
         parity = None if rd is None and fd is None else all(
             abs(d) <= PARITY_TOLERANCE + 1e-12 for d in (rd, fd) if d is not None)
         out.append(GroupResult(c.group, c.n, True, sel, rec, fpr, di, rd, fd,
-                               None if di is None else BAND[0] <= di <= BAND[1], parity))
+                               None if di is None else BAND[0] <= di <= BAND[1], parity, low, high))
     return Audit(model_id, attribute, window_start_at, window_end_at, ref.group if ref else None,
                  min_group_size, tuple(out))
 
@@ -177,14 +216,16 @@ def record(root: Path | str, audit: Audit, *, audited_at: datetime | None = None
              "sensitive_attribute": audit.sensitive_attribute, "group_value": g.group, "n": g.n,
              "selection_rate": g.selection_rate, "recall": g.recall, "fpr": g.fpr,
              "disparate_impact": g.disparate_impact, "window_start_at": audit.window_start_at,
-             "window_end_at": audit.window_end_at, "reaudit_on": reaudit_on} for g in audit.groups]
+             "window_end_at": audit.window_end_at, "reaudit_on": reaudit_on,
+             "selection_low": g.selection_low, "selection_high": g.selection_high} for g in audit.groups]
     storage.append(root, "fairness_audits", pa.Table.from_pylist(rows, schema=FAIRNESS_AUDITS.schema))
     return audit_id
 
 
-def sign_off(root: Path | str, audit_id: str, *, actor: str, reaudit_on: date,
+def sign_off(root: Path | str, audit_id: str, *, actor: str, reaudit_on: date, reason: str | None = None,
              now: datetime | None = None) -> None:
-    """Append a sign-off for ``audit_id`` by ``actor`` with the next re-audit date (must be later)."""
+    """Append a sign-off for ``audit_id`` by ``actor`` with the next re-audit date (must be later).
+    Signing off an audit outside the band needs a ``reason``, recorded with the sign-off."""
     now = now or datetime.now(UTC)
     if not (actor or "").strip():
         raise InputError("Say who signs the audit off (actor is empty).")
@@ -194,13 +235,21 @@ def sign_off(root: Path | str, audit_id: str, *, actor: str, reaudit_on: date,
     try:
         found = con.sql("select any_value(model_id), any_value(sensitive_attribute) from fairness_audits "
                         "where audit_id = $a", params={"a": audit_id}).fetchall()
+        status = None
+        if found and found[0][0] is not None:
+            mine = summary(con, as_of=now.date(), model_id=found[0][0])
+            mine = mine.filter(pl.col("audit_id") == audit_id) if mine.height else mine
+            status = mine["status"][0] if mine.height else None
     finally:
         con.close()
     if not found or found[0][0] is None:
         raise InputError(f"There is no fairness audit '{audit_id}'.")
+    reason = (reason or "").strip() or None
+    if status == "outside band" and reason is None:
+        raise InputError(f"Audit {audit_id} is outside the band: say why you sign it off anyway (reason is empty).")
     row = {"audit_id": audit_id, "audited_at": now, "model_id": found[0][0],
            "sensitive_attribute": found[0][1], "signed_off_by": actor.strip(), "signed_off_at": now,
-           "reaudit_on": reaudit_on}
+           "reaudit_on": reaudit_on, "sign_off_reason": reason}
     storage.append(root, "fairness_audits", pa.Table.from_pylist([row], schema=FAIRNESS_AUDITS.schema))
 
 
@@ -222,6 +271,7 @@ def summary(con: duckdb.DuckDBPyConnection, *, as_of: date, model_id: str | None
                     "sensitive_attribute": first["sensitive_attribute"], "reference_group": audit.reference_group,
                     "status": audit.status, "worst_di": worst_di(audit),
                     "signed_off_by": first["signed_off_by"], "signed_off_at": first["signed_off_at"],
+                    "sign_off_reason": first.get("sign_off_reason"),
                     "reaudit_on": first["reaudit_on"], "is_overdue": first["is_overdue"],
                     "is_latest": first["is_latest"]})
     return pl.DataFrame(out, infer_schema_length=None) if out else pl.DataFrame()
@@ -234,8 +284,9 @@ def _stored(first: dict, g: pl.DataFrame) -> Audit:
     ref = shown.filter(pl.col("group_value") == ref_name).row(0, named=True) if ref_name else None
     groups = []
     for r in g.sort("group_value").iter_rows(named=True):
+        low, high = r.get("selection_low"), r.get("selection_high")
         if r["selection_rate"] is None or ref is None:
-            groups.append(GroupResult(r["group_value"], r["n"], False))
+            groups.append(GroupResult(r["group_value"], r["n"], False, selection_low=low, selection_high=high))
             continue
         rd = None if r["recall"] is None or ref["recall"] is None else r["recall"] - ref["recall"]
         fd = None if r["fpr"] is None or ref["fpr"] is None else r["fpr"] - ref["fpr"]
@@ -243,24 +294,23 @@ def _stored(first: dict, g: pl.DataFrame) -> Audit:
         parity = None if rd is None and fd is None else all(
             abs(d) <= PARITY_TOLERANCE + 1e-12 for d in (rd, fd) if d is not None)
         groups.append(GroupResult(r["group_value"], r["n"], True, r["selection_rate"], r["recall"], r["fpr"], di,
-                                  rd, fd, None if di is None else BAND[0] <= di <= BAND[1], parity))
+                                  rd, fd, None if di is None else BAND[0] <= di <= BAND[1], parity, low, high))
     return Audit(first["model_id"], first["sensitive_attribute"], first["window_start_at"], first["window_end_at"],
                  ref["group_value"] if ref else None, 0, tuple(groups))
 
 
 def worst_di(audit: Audit) -> float | None:
     """The shown group's disparate impact furthest from parity (1.0) on a ratio scale (0.5 and 2.0
-    are equally far), None when nothing is shown."""
-    import math
-
-    dis = [g.disparate_impact for g in audit.groups if g.disparate_impact]
-    return max(dis, key=lambda d: abs(math.log(d)), default=None)
+    are equally far; DI = 0, a group never selected, is the furthest), None when nothing is shown."""
+    dis = [g.disparate_impact for g in audit.groups if g.disparate_impact is not None]
+    return max(dis, key=lambda d: math.inf if d <= 0 else abs(math.log(d)), default=None)
 
 
 def group_table(audit: Audit) -> pl.DataFrame:
     """The audit as a table for display: suppressed groups show only their size."""
-    return pl.DataFrame([{"group": g.group, "n": g.n, "shown": g.shown, "selection_rate": g.selection_rate,
-                          "disparate_impact": g.disparate_impact, "in_band": g.in_band, "recall": g.recall,
+    return pl.DataFrame([{"group": g.group, "n": g.n, "shown": g.shown, "verdict": g.verdict,
+                          "selection_rate": g.selection_rate, "selection_low": g.selection_low,
+                          "selection_high": g.selection_high, "disparate_impact": g.disparate_impact, "in_band": g.in_band, "recall": g.recall,
                           "recall_diff": g.recall_diff, "fpr": g.fpr, "fpr_diff": g.fpr_diff,
                           "parity_ok": g.parity_ok} for g in audit.groups], infer_schema_length=None)
 

@@ -75,9 +75,11 @@ MODEL_VERSIONS = _add(Table(
        ("registered_by", pa.string()), ("algorithm", pa.string()),
        ("train_start_at", TS), ("train_end_at", TS),
        ("run_id", pa.string()), ("artifact_uri", pa.string()), ("registry_source", pa.string()),
-       ("metrics_json", pa.string())),
+       ("metrics_json", pa.string()), ("validation_start_at", TS), ("validation_end_at", TS)),
     grain="one row per registered model version; the training window is the drift reference; where "
-          "it came from (registry_source, e.g. mlflow:<uri>; its run and artifact; the run's metrics as JSON)",
+          "it came from (registry_source, e.g. mlflow:<uri>; its run and artifact; the run's metrics as JSON); "
+          "the optional validation window (held-out weeks) makes the performance band, else the weeks after "
+          "training do",
     key=("model_id", "version"),
     required=("model_id", "version", "registered_at"),
 ))
@@ -187,8 +189,9 @@ EXPERIMENT_DEFS = _add(Table(
     "experiment_defs",
     _s(("experiment_id", pa.string()), ("model_id", pa.string()), ("name", pa.string()),
        ("hypothesis", pa.string()), ("control", pa.string()), ("primary_metric", pa.string()),
-       ("started_at", TS), ("ended_at", TS), ("status", pa.string())),
-    grain="one row per A/B test of a model change",
+       ("started_at", TS), ("ended_at", TS), ("status", pa.string()), ("planned_allocation", pa.string())),
+    grain="one row per A/B test of a model change; planned_allocation is the planned split as "
+          "'variant=weight' pairs, e.g. 'control=80,treatment=20' (empty: equal split), tested by SRM",
     key=("experiment_id",),
     enums={"status": ("running", "concluded", "stopped")},
     required=("experiment_id", "model_id", "control"),
@@ -318,8 +321,11 @@ FAIRNESS_AUDITS = _add(Table(
        ("sensitive_attribute", pa.string()), ("group_value", pa.string()), ("n", pa.int64()),
        ("selection_rate", pa.float64()), ("recall", pa.float64()), ("fpr", pa.float64()),
        ("disparate_impact", pa.float64()), ("window_start_at", TS), ("window_end_at", TS),
-       ("signed_off_by", pa.string()), ("signed_off_at", TS), ("reaudit_on", pa.date32())),
-    grain="one row per audit and group of the sensitive attribute",
+       ("signed_off_by", pa.string()), ("signed_off_at", TS), ("reaudit_on", pa.date32()),
+       ("sign_off_reason", pa.string()), ("selection_low", pa.float64()), ("selection_high", pa.float64())),
+    grain="one row per audit and group of the sensitive attribute (selection_low/high: the Wilson 95% "
+          "interval of the selection rate, the only figure kept for a group below the minimum size); a "
+          "sign-off row of an audit outside the band carries the signer's reason",
     required=("audit_id", "audited_at", "model_id"),
 ))
 

@@ -14,7 +14,9 @@ pre-period covariate). Statistics, all two-sided at 95%:
 * **CUPED** (when a covariate is given): ``y - theta * (x - mean(x))`` with ``theta = cov(y, x) /
   var(x)`` on the pooled two arms, then Welch on the adjusted values; ``cuped`` is the variance
   reduction ``1 - var(adjusted) / var(y)`` (None without a covariate);
-* **SRM**: chi-square goodness of fit of the assignment counts (flag at p < 0.001);
+* **SRM**: chi-square goodness of fit of the assignment counts against the planned allocation
+  (``experiment_defs.planned_allocation``, e.g. "control=80,treatment=20"; equal split when empty),
+  flag at p < 0.001: an 80/20 rollout on plan is healthy;
 * **Benjamini-Hochberg** adjusted p-values (q-values) across the metrics of one experiment.
 """
 
@@ -105,6 +107,30 @@ def srm_p_value(counts, expected_shares=None) -> float:
         raise InputError("Give one positive expected share per variant.")
     expected = obs.sum() * shares / shares.sum()
     return float(stats.chi2.sf(((obs - expected) ** 2 / expected).sum(), len(obs) - 1))
+
+
+def planned_shares(allocation: str | None, variants: list[str]) -> list[float] | None:
+    """The planned share of each of ``variants`` from ``"variant=weight"`` pairs (weights are
+    normalised; ``:`` works as well as ``=``); None for an empty plan (equal split). Raises
+    ``InputError`` for a malformed plan or one that does not name every observed variant."""
+    if allocation is None or not allocation.strip():
+        return None
+    weights: dict[str, float] = {}
+    for part in allocation.split(","):
+        name, sep, value = part.replace(":", "=").partition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = -1.0
+        if not sep or not name.strip() or not weight > 0:
+            raise InputError(f"Planned allocation '{allocation}' should read like 'control=80,treatment=20' "
+                             "(a positive weight per variant).")
+        weights[name.strip()] = weight
+    missing = [v for v in variants if v not in weights]
+    if missing:
+        raise InputError(f"Planned allocation '{allocation}' has no weight for variant(s) {', '.join(missing)}.")
+    total = sum(weights[v] for v in variants)
+    return [weights[v] / total for v in variants]
 
 
 def benjamini_hochberg(p_values) -> list[float]:
@@ -215,7 +241,7 @@ class ExperimentResult:
     experiment_id: str
     control: str
     primary_metric: str | None
-    counts: pl.DataFrame  # variant, n_units, share
+    counts: pl.DataFrame  # variant, n_units, share, planned_share
     srm_p_value: float | None
     srm_ok: bool
     results: pl.DataFrame  # metric, metric_kind, compare_variants columns, q_value, verdict
@@ -246,7 +272,10 @@ def analyze_experiment(con: duckdb.DuckDBPyConnection, scope: Scope, *, experime
         raise NoDataError(f"Experiment '{experiment_id}' has no units recorded yet.")
     assign = units.unique(["unit_id", "variant"]).group_by("variant").agg(pl.len().alias("n_units"))
     assign = assign.sort("variant").with_columns((pl.col("n_units") / pl.col("n_units").sum()).alias("share"))
-    srm_p = srm_p_value(assign["n_units"].to_list()) if assign.height >= 2 else None
+    plan = planned_shares(d.get("planned_allocation"), assign["variant"].to_list())
+    assign = assign.with_columns(planned_share=pl.Series(plan, dtype=pl.Float64) if plan else
+                                 pl.lit(1 / assign.height, pl.Float64))
+    srm_p = srm_p_value(assign["n_units"].to_list(), plan) if assign.height >= 2 else None
     srm_ok = srm_p is None or srm_p >= SRM_ALPHA
     frames = []
     for (metric,), g in units.group_by("metric", maintain_order=True):

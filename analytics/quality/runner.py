@@ -13,7 +13,7 @@ import pyarrow as pa
 from analytics import alerts
 from analytics.errors import InputError, QueryError
 from analytics.governance import lineage
-from analytics.lakehouse import connection
+from analytics.lakehouse import connection, storage
 from analytics.quality import checks as qc
 from analytics.quality import contracts, tasks
 from analytics.quality.checks import CheckResult

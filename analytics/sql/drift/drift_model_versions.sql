@@ -1,5 +1,5 @@
 -- grain: one row per model version: its model's name and task, registration time, reference
--- (training) window and the last day with scored requests
+-- (training) window, its declared validation window (null when none) and the last day with scored requests
 with last_day as (
     select model_id, max(day) as last_day
     from rollup_predictions_daily
@@ -15,6 +15,8 @@ final as (
         v.registered_at,
         cast(timezone('UTC', v.train_start_at) as date) as ref_start,
         cast(timezone('UTC', v.train_end_at) as date) as ref_end,
+        cast(timezone('UTC', v.validation_start_at) as date) as val_start,
+        cast(timezone('UTC', v.validation_end_at) as date) as val_end,
         l.last_day
     from model_versions as v
     inner join models as m using (model_id)

@@ -10,7 +10,8 @@ signoffs as (
         audit_id,
         arg_max(signed_off_by, signed_off_at) as signed_off_by,
         max(signed_off_at) as signed_off_at,
-        arg_max(reaudit_on, signed_off_at) as reaudit_on
+        arg_max(reaudit_on, signed_off_at) as reaudit_on,
+        arg_max_null(sign_off_reason, signed_off_at) as sign_off_reason
     from fairness_audits
     where group_value is null and signed_off_at is not null
     group by audit_id
@@ -38,6 +39,9 @@ final as (
         g.window_end_at,
         s.signed_off_by,
         s.signed_off_at,
+        s.sign_off_reason,
+        g.selection_low,
+        g.selection_high,
         coalesce(s.reaudit_on, g.reaudit_on) as reaudit_on,
         g.audit_id = l.latest_audit_id as is_latest,
         -- only the model's latest audit can be overdue; older ones are superseded

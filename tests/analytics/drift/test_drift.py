@@ -270,3 +270,40 @@ def test_adult_census_train_vs_test(shared_datasets, method) -> None:
         categorical = ["workclass", "education", "marital_status", "race", "sex", "income"]
     for current in (cur, shifted):
         assert_agrees(ref, current, numeric, categorical, method)
+
+
+@pytest.mark.shared
+def test_column_types_follow_evidentlys_inference_on_bike_sharing(shared_datasets) -> None:
+    """``holiday`` (0/1 integers) and the other few-valued integer columns are categorical, as
+    Evidently 0.7 infers them from the data itself (no data definition given): per month of 2012
+    against 2011, every column's kind, method and verdict equal Evidently's. Before: ``holiday`` was
+    numeric (normed Wasserstein), so a month with one holiday more read as drift."""
+    from evidently import Dataset, Report
+    from evidently.core.datasets import ColumnType, infer_column_type
+    from evidently.presets import DataDriftPreset
+
+    from analytics.drift import report as drift_evidently
+
+    cols = ["season", "hr", "holiday", "weekday", "workingday", "weathersit", "temp", "hum", "windspeed", "cnt"]
+    hour = pl.read_csv(shared_datasets / "bike_sharing" / "hour.csv")
+    ref = hour.filter(pl.col("yr") == 0).select(cols)
+    expected_kind = {c: "categorical" if infer_column_type(ref[c].to_pandas()) == ColumnType.Categorical
+                     else "numeric" for c in cols}
+    assert expected_kind["holiday"] == "categorical" and expected_kind["hr"] == "numeric"
+    months_drifted = evidently_months = 0
+    for month in range(1, 13):
+        cur = hour.filter((pl.col("yr") == 1) & (pl.col("mnth") == month)).select(cols)
+        ours = {r["column"]: r for r in drift.compare(ref, cur).iter_rows(named=True)}
+        snap = Report([DataDriftPreset()], include_tests=True).run(Dataset.from_pandas(cur.to_pandas()),
+                                                                   Dataset.from_pandas(ref.to_pandas()))
+        theirs = drift_evidently.scores(snap)
+        for c in cols:
+            assert ours[c]["kind"] == expected_kind[c], (month, c)
+            assert drift.METHOD_LABELS[ours[c]["method"]].split()[0].lower() in theirs[c].method_label.lower(), (
+                month, c, ours[c]["method"], theirs[c].method_label)
+            score = ours[c]["p_value"] if ours[c]["method"] in drift.P_VALUE_METHODS else ours[c]["statistic"]
+            assert score == pytest.approx(theirs[c].score, rel=1e-6, abs=1e-9), (month, c)
+            assert ours[c]["drifted"] == theirs[c].drifted, (month, c)
+        months_drifted += ours["holiday"]["drifted"]
+        evidently_months += theirs["holiday"].drifted
+    assert months_drifted == evidently_months == 0  # holiday does not drift in any month of 2012

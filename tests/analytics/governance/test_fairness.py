@@ -132,3 +132,82 @@ def test_sign_off_validation(lake) -> None:
         fairness.sign_off(lake.root, "x", actor="a", reaudit_on=date(2099, 1, 1))
     with pytest.raises(InputError, match="actor"):
         fairness.sign_off(lake.root, "x", actor=" ", reaudit_on=date(2099, 1, 1))
+
+
+# ---------------------------------------------------------------- issue 12: DI = 0, small groups, reference case
+
+def test_worst_disparate_impact_includes_zero(lake) -> None:
+    # b had no positive outcome at all: DI = 0 / 0.5 = 0, the worst there is. Before: "1.00x"
+    a = GroupCounts("a", 100, 50, 25, 25, 25, 25)
+    b = GroupCounts("b", 80, 0, 0, 40, 0, 40)
+    audit = fairness.compute("m", "region", [a, b], window_start_at=W0, window_end_at=W1)
+    assert audit.groups[1].disparate_impact == 0.0 and audit.status == "outside band"
+    assert fairness.worst_di(audit) == 0.0
+    fairness.record(lake.root, audit, audited_at=W1)
+    assert fairness.summary(lake.con(), as_of=date(2026, 4, 2)).row(0, named=True)["worst_di"] == 0.0
+
+
+def test_small_group_shows_insufficient_evidence_with_a_wilson_interval(lake) -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    a = GroupCounts("a", 100, 40, 30, 10, 10, 50)
+    b = GroupCounts("b", 90, 30, 20, 10, 10, 50)
+    c = GroupCounts("c", 12, 1, 1, 2, 0, 9)  # 1 of 12 selected: a DI of 0.21 on 12 rows is no verdict
+    audit = fairness.compute("m", "region", [a, b, c], window_start_at=W0, window_end_at=W1, min_group_size=30)
+    table = fairness.group_table(audit).sort("group")
+    assert table["verdict"].to_list() == ["within band", "within band", "insufficient evidence"]
+    for g, k, n in (("a", 40, 100), ("c", 1, 12)):
+        row = table.filter(pl.col("group") == g).row(0, named=True)
+        low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+        assert (row["selection_low"], row["selection_high"]) == (pytest.approx(low, abs=1e-12),
+                                                                 pytest.approx(high, abs=1e-12))
+    small = table.filter(pl.col("group") == "c").row(0, named=True)
+    assert small["selection_rate"] is None and small["disparate_impact"] is None and small["in_band"] is None
+    assert audit.status == "within band"
+    # stored and read back: the interval survives, still no verdict
+    fairness.record(lake.root, audit, audited_at=W1)
+    back = fairness.latest_groups(lake.con(), as_of=date(2026, 4, 2), model_id="m").sort("group")
+    assert back["verdict"].to_list() == table["verdict"].to_list()
+    assert back["selection_high"][2] == pytest.approx(proportion_confint(1, 12, method="wilson")[1], abs=1e-12)
+
+
+def test_reference_group_matches_case_insensitively() -> None:
+    male, female = GroupCounts("Male", 40, 10, 5, 5, 5, 25), GroupCounts("Female", 60, 12, 6, 6, 6, 42)
+    audit = fairness.compute("m", "Sex", [male, female], window_start_at=W0, window_end_at=W1)
+    assert audit.reference_group == "Male"  # before: "Female", the larger group
+    assert fairness.compute("m", "g", [male, female], window_start_at=W0, window_end_at=W1,
+                            reference="male").reference_group == "Male"
+
+
+@pytest.mark.shared
+def test_adult_census_reference_is_male_whatever_its_spelling(shared_datasets) -> None:
+    path = shared_datasets / "adult_census" / "adult.data"
+    if not path.is_file():
+        pytest.skip("adult_census is absent")
+    rows = [line.split(",") for line in path.read_text().splitlines() if line.count(",") == 14]
+    rows = [r for r in rows if r[7].strip() == "Unmarried"]  # women outnumber men here: 2,654 vs 792
+    sex = np.array([r[9] for r in rows])  # as spelled in the file: " Male", " Female"
+    rich = np.array([r[14].strip() == ">50K" for r in rows])  # the positive outcome as the "selection"
+    counts = [GroupCounts(g, int((sex == g).sum()), int(rich[sex == g].sum()), 0, 0, 0, 0)
+              for g in (" Female", " Male")]
+    audit = fairness.compute("census", "sex", counts, window_start_at=W0, window_end_at=W1)
+    assert audit.reference_group == " Male"  # before: " Female", the larger group
+    female = rich[sex == " Female"].mean() / rich[sex == " Male"].mean()  # hand-worked: 0.0422 / 0.1338
+    assert audit.groups[0].disparate_impact == pytest.approx(female, rel=1e-12)
+    assert 0.31 < female < 0.32 and fairness.worst_di(audit) == pytest.approx(female)
+
+
+def test_signing_off_an_audit_outside_the_band_needs_a_reason(lake) -> None:
+    a = GroupCounts("a", 100, 50, 25, 25, 25, 25)
+    b = GroupCounts("b", 100, 20, 10, 40, 10, 40)  # DI 0.4: outside
+    audit_id = fairness.record(lake.root, fairness.compute("m", "g", [a, b], window_start_at=W0, window_end_at=W1),
+                               audited_at=W1)
+    now = datetime(2026, 4, 2, tzinfo=UTC)
+    with pytest.raises(InputError, match="outside the band"):
+        fairness.sign_off(lake.root, audit_id, actor="Risk", reaudit_on=date(2026, 7, 1), now=now, reason="  ")
+    assert lake.con().sql("select count(*) from fairness_audits").fetchall()[0][0] == 2  # nothing written
+    fairness.sign_off(lake.root, audit_id, actor="Risk", reaudit_on=date(2026, 7, 1), now=now,
+                      reason="Group b is a pilot branch; remediation plan RP-12 due in June.")
+    row = fairness.summary(lake.con(), as_of=date(2026, 4, 3)).row(0, named=True)
+    assert row["signed_off_by"] == "Risk"
+    assert row["sign_off_reason"] == "Group b is a pilot branch; remediation plan RP-12 due in June."

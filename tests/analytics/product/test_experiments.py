@@ -228,3 +228,32 @@ def test_winner_writes_measured_value_once(exp_lake):
         date(2025, 3, 1), "measured", "incremental_revenue", "experiment:e1")
     assert r["amount_usd"] == pytest.approx(diff * 6000 / months)
     assert r["ci_low_usd"] < r["amount_usd"] < r["ci_high_usd"]
+
+
+def test_srm_tests_against_the_planned_allocation(exp_lake):
+    # an 80/20 rollout that is on plan: 4,000 vs 1,000 units. Before: "Sample ratio mismatch: do not trust"
+    exp_lake.put("experiment_defs", [
+        {"experiment_id": "e3", "model_id": "m", "name": "rollout", "control": "control",
+         "primary_metric": "conversion", "started_at": T_START, "ended_at": T_END, "status": "concluded",
+         "planned_allocation": "control=80, treatment=20"}])
+    rng = np.random.default_rng(3)
+    exp_lake.put("experiments", [
+        {"experiment_id": "e3", "unit_id": f"e3-{arm}-{i}", "variant": arm, "metric": "conversion",
+         "metric_kind": "proportion", "value": float(rng.random() < 0.1)}
+        for arm, n in (("control", 4000), ("treatment", 1000)) for i in range(n)])
+    r = ex.analyze_experiment(exp_lake.con(), everything(), experiment_id="e3")
+    assert r.srm_p_value == pytest.approx(stats.chisquare([4000, 1000], [4000, 1000]).pvalue) == 1.0
+    assert r.srm_ok and r.verdict != "Sample ratio mismatch: do not trust"
+    assert r.counts["planned_share"].to_list() == pytest.approx([0.8, 0.2])
+    # the same counts against an equal plan (the default) are a mismatch
+    assert ex.srm_p_value([4000, 1000]) < ex.SRM_ALPHA
+
+
+def test_planned_allocation_parsing():
+    assert ex.planned_shares(None, ["control", "treatment"]) is None
+    assert ex.planned_shares(" ", ["control", "treatment"]) is None
+    assert ex.planned_shares("treatment:1,control:3", ["control", "treatment"]) == pytest.approx([0.75, 0.25])
+    with pytest.raises(InputError, match="no weight for variant"):
+        ex.planned_shares("control=80", ["control", "treatment"])
+    with pytest.raises(InputError, match="should read like"):
+        ex.planned_shares("control=eighty,treatment=20", ["control", "treatment"])
