@@ -3,6 +3,8 @@
 1. every declared rollup is brought up to date from new files only (``lakehouse.refresh``);
 2. drift and performance are evaluated for the latest window and alerts raised once
    (``drift.alerts``), instead of on page loads;
+   then what changed is delivered to the configured channels (``alerts.deliver``; never raises, a failed
+   delivery is logged and retried on the next run; docs/alerts.md);
 3. the measured value of newly concluded winning experiments goes into the value ledger, once
    (``product.experiments``).
 
@@ -16,6 +18,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from analytics import alerts
 from analytics.drift import alerts as drift_alerts
 from analytics.lakehouse import refresh as rollup_refresh
 from analytics.lakehouse import storage
@@ -39,6 +42,7 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
     if not full and seen == _inputs_version(root):
         return PipelineReport(reports, evaluated=False)
     drift_alerts.evaluate(root)
+    alerts.deliver(root)
     # imported here: scipy and statsmodels take seconds to import, and only this step needs them
     from analytics.product import experiments
 

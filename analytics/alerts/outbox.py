@@ -20,6 +20,7 @@ sends the rest, oldest first:
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import traceback
 import uuid
@@ -38,6 +39,7 @@ from analytics.alerts.config import AlertingConfig, Channel
 from analytics.lakehouse import connection, storage
 from analytics.lakehouse.schema import ALERT_DELIVERIES
 
+log = logging.getLogger(__name__)
 TABLES = ["alerts", "alert_actions", "alert_deliveries", "models", "stewardship_tasks", "datasets"]
 
 
@@ -105,6 +107,8 @@ def deliver(root: Path | str, *, now: datetime | None = None, sleep: Callable[[f
     except Exception as exc:  # the refresh goes on; the next run tries again
         report.error = f"{type(exc).__name__}: {exc}"
         report.failures.append(traceback.format_exc(limit=3))
+    if report.error or report.n_failed:  # on stderr for the scheduler's log; the Admin page lists them too
+        log.warning("%s%s", report.line(), "".join(f"\n  {f}" for f in report.failures[:20]))
     return report
 
 
