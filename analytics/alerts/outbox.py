@@ -188,3 +188,32 @@ def _steward_address(cfg: AlertingConfig, note: Notification) -> str | None:
     who = str(note.data.get("assignee") or "")
     address = cfg.steward_addresses.get(who) or (who if "@" in who else "")
     return address or None
+
+
+def send_test(root: Path | str, channel_name: str, *, now: datetime | None = None) -> Result:
+    """Send a test notification to one configured channel (PagerDuty and Opsgenie: trigger, then
+    resolve, so no incident stays open); logged like any delivery. Raises ``InputError`` for an unknown
+    channel or a malformed configuration."""
+    from analytics.errors import InputError
+
+    cfg = alert_config.load(root)
+    if cfg is None or channel_name not in cfg.channels:
+        known = ", ".join(cfg.channels) if cfg else f"none ({alert_config.path(root)} does not exist)"
+        raise InputError(f"There is no alert channel '{channel_name}'. Configured: {known}.")
+    channel = cfg.channels[channel_name]
+    now = now or datetime.now(UTC)
+    subject = f"scaleboard-test-{channel_name}"
+    note = Notification(event_key=f"{subject}:{now:%Y%m%dT%H%M%S}", event="test", subject_id=subject,
+                        event_at=now, title="Scaleboard test notification",
+                        text=f"If you can read this, channel '{channel_name}' ({channel.kind}) works.",
+                        severity="info", fields={"Channel": channel_name, "Kind": channel.kind},
+                        link=cfg.app_url or None, data={"kind": "test", "name": "Scaleboard"},
+                        recipient=None)
+    result, n = attempt(channel, note, cfg)
+    rows = [_row(note, channel, "sent" if result.ok else "failed", at=now, attempts=n, result=result)]
+    if result.ok and channel.kind in ("pagerduty", "opsgenie"):
+        closing = replace(note, event="resolve", event_key=note.event_key + ":resolve")
+        result, n = attempt(channel, closing, cfg)
+        rows.append(_row(closing, channel, "sent" if result.ok else "failed", at=now, attempts=n, result=result))
+    storage.append(root, "alert_deliveries", pa.Table.from_pylist(rows, schema=ALERT_DELIVERIES.schema))
+    return result
