@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics.governance import audit
 from analytics.governance.users import ROLES
-from app import admin_actions, auth, data, ui
+from app import admin_actions, alert_delivery_view, auth, data, ui
 
 auth.guard_page("admin")
 st.title("Users & audit log")
@@ -51,3 +51,5 @@ with ui.panel("Audit log"):
         ui.empty("No audit events match these filters.")
     else:
         ui.table(log, key="audit_log")
+
+alert_delivery_view.panel()

@@ -7,7 +7,7 @@ import streamlit.components.v1 as components
 
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
-from app import data, drift_charts, drift_view, ui
+from app import alert_actions, data, drift_charts, drift_view, ui
 
 st.title("Drift explorer")
 st.caption("Reference vs current distribution of every input and the prediction, from daily profiles "
@@ -22,6 +22,7 @@ if model is None:
 args = dict(model_id=model["model_id"], version=model["version"], ref_start=w.ref_start, ref_end=w.ref_end)
 windows = dict(args, cur_start=w.cur_start, cur_end=w.cur_end)
 root = str(data.root())
+alert_actions.panel(model["model_id"], page="drift")  # latest value and severity; acknowledge, snooze
 
 table = None
 with ui.panel("Drift by feature"):

@@ -27,8 +27,10 @@ MAX_SNOOZE = timedelta(days=30)
 
 def table(con: duckdb.DuckDBPyConnection, *, model_id: str | None = None,
           business_units: list[str] | None = None) -> pl.DataFrame:
-    """Open alerts in their latest state with acknowledgement and snooze (``alerts_table.sql``)."""
-    return sql.run(con, "alerts_table", model_id=model_id, business_units=business_units)
+    """Open alerts in their latest state with acknowledgement and snooze (``alerts_table.sql``), one row
+    per alert, critical first; ``business_units`` limits them to a user's scope."""
+    return sql.run(con, "alerts_table", model_id=model_id,
+                   business_units=list(business_units) if business_units else None)
 
 
 def _open(root: Path | str, alert_id: str) -> dict:

@@ -200,3 +200,19 @@ def resolve(value: Any) -> Any:
         where = "environment variable" if source == "env" else f"[alerting] key in {secrets_file()}"
         raise InputError(f"The secret {value} is not set (no {where} called {name}).")
     return str(found)
+
+
+def channel_status(root: Path | str) -> list[dict]:
+    """One row per configured channel: name, kind, and what is wrong with it ('' when ready): a secret
+    reference that is not set, named without its value. Raises ``InputError`` for a malformed file."""
+    cfg = load(root)
+    out = []
+    for ch in (cfg.channels.values() if cfg else ()):
+        problems = []
+        for key, value in ch.options.items():
+            try:
+                resolve(value)
+            except InputError as exc:
+                problems.append(f"{key}: {exc}")
+        out.append({"channel": ch.name, "kind": ch.kind, "problem": "; ".join(problems)})
+    return out

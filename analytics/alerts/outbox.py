@@ -58,6 +58,13 @@ class DeliveryReport:
                 f"{self.n_suppressed} suppressed")
 
 
+def recent(con, *, status: str | None = None, limit: int = 500):
+    """The latest delivery of each event and channel, failed first (``alert_deliveries_recent.sql``)."""
+    from analytics import sql
+
+    return sql.run(con, "alert_deliveries_recent", status=status, limit=int(limit))
+
+
 def idempotency_key(channel: str, event_key: str) -> str:
     """The same for every attempt of one event to one channel."""
     return hashlib.sha256(f"{channel}|{event_key}".encode()).hexdigest()[:32]
