@@ -3,13 +3,16 @@
 1. every declared rollup is brought up to date from new files only (``lakehouse.refresh``);
 2. drift and performance are evaluated for the latest window and alerts raised once
    (``drift.alerts``), instead of on page loads;
-   then what changed is delivered to the configured channels (``alerts.deliver``; never raises, a failed
-   delivery is logged and retried on the next run; docs/alerts.md);
 3. the measured value of newly concluded winning experiments goes into the value ledger, once
-   (``product.experiments``).
+   (``product.experiments``);
+4. what changed in alerts and stewardship tasks is delivered to the channels of
+   ``<lakehouse>/_config/alerting.yaml`` (``alerts.deliver``: never raises; a failed delivery is logged
+   and retried on the next run; docs/alerts.md).
 
 Steps 2 and 3 read only lakehouse data (no wall clock), so when nothing in the lakehouse changed
 since they last ran they are skipped: a scheduled refresh with nothing new costs a directory walk.
+Step 4 always runs (a failed delivery is retried, a snooze ends); the delivery log it writes does not
+count as a change for steps 2 and 3.
 """
 
 from __future__ import annotations
@@ -40,18 +43,24 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
     state = root / storage.ROLLUPS_DIR / STATE_FILE
     seen = json.loads(state.read_text()).get("version") if state.exists() else None
     if not full and seen == _inputs_version(root):
+        alerts.deliver(root)
+        _save_state(root, state)  # only the delivery log may have changed: no reason to evaluate again
         return PipelineReport(reports, evaluated=False)
     drift_alerts.evaluate(root)
-    alerts.deliver(root)
     # imported here: scipy and statsmodels take seconds to import, and only this step needs them
     from analytics.product import experiments
 
     experiments.record_measured_value(root)
+    alerts.deliver(root)
+    _save_state(root, state)
+    return PipelineReport(reports, evaluated=True)
+
+
+def _save_state(root: Path, state: Path) -> None:
     tmp = state.with_suffix(".json.tmp")
     state.parent.mkdir(parents=True, exist_ok=True)
     tmp.write_text(json.dumps({"version": _inputs_version(root)}))
     tmp.replace(state)
-    return PipelineReport(reports, evaluated=True)
 
 
 def _inputs_version(root: Path) -> str:

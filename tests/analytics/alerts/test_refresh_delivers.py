@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+from analytics import alerts, pipeline
 from analytics.alerts import actions
 from analytics.cli import main
 from analytics.lakehouse import connection, storage
@@ -31,3 +32,28 @@ def test_refresh_announces_open_alerts_once(demo_root, tmp_path, receiver, monke
     receiver.clear()
     assert main(["refresh", "--lakehouse", str(root)]) == 0
     assert receiver.requests == []
+
+
+def test_a_refresh_with_nothing_new_still_retries_a_failed_delivery_without_reevaluating(lake, receiver,
+                                                                                         monkeypatch):
+    lake.put("models", [{"model_id": "m", "name": "M", "business_unit": "bu", "stage": "production",
+                         "task": "classification"}])
+    alerts.sync(lake.root, [alerts.Breach(model_id="m", kind="quality", severity="critical", metric="c",
+                                          subject="feed", value=1.0, threshold=0.5, window_start_at=None,
+                                          window_end_at=None, message="Upstream feed failing")],
+                kinds=("quality",))
+    monkeypatch.setenv("TEST_HOOK_SECRET", "s")
+    (lake.root / storage.CONFIG).mkdir()
+    (lake.root / storage.CONFIG / "alerting.yaml").write_text(
+        "defaults: {retries: 1}\n"
+        f'channels:\n  hook: {{kind: webhook, url: "{receiver.url}/hook", secret: "env:TEST_HOOK_SECRET"}}\n'
+        "routes:\n  - {channels: [hook]}\n")
+    receiver.fail_next = [500]
+    assert pipeline.refresh(lake.root).evaluated
+    assert [r.json["event"] for r in receiver.requests] == ["open"]  # answered 500: logged as failed
+    assert not pipeline.refresh(lake.root).evaluated  # the delivery log is not a reason to re-evaluate ...
+    assert [r.json["event"] for r in receiver.requests] == ["open", "open"]  # ... but the retry happens
+    assert not pipeline.refresh(lake.root).evaluated
+    assert len(receiver.requests) == 2
+    statuses = lake.con().sql("select status from alert_deliveries order by attempted_at").fetchall()
+    assert statuses == [("failed",), ("sent",)]
