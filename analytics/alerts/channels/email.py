@@ -43,7 +43,7 @@ def send(note: Notification, options: dict, *, timeout: float, idempotency_key: 
         return Result(False, error=f"apprise refused the SMTP settings for {options['host']}", retryable=False)
     for server in client:
         server.socket_connect_timeout = timeout
-    with apprise.LogCapture(level=logging.WARNING) as log:
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
         ok = client.notify(title=note.title, body=body(note), body_format=apprise.NotifyFormat.TEXT)
         problems = log.getvalue().strip()
     if ok:
