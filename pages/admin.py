@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import sql
 from analytics.governance import audit
-from app import admin_actions, auth, data, ui
+from app import admin_actions, alert_delivery_view, auth, data, ui
 
 auth.guard_page("admin")
 st.title("Users & audit log")
@@ -28,3 +28,5 @@ with ui.panel("Query timings"):
                f"(including those stopped at the {sql.TIME_LIMIT_S:g} s limit) and results cut at "
                f"{sql.ROW_CAP:,} rows. Also logged on `scaleboard.sql`.")
     ui.table(sql.timings(), key="query_timings")
+
+alert_delivery_view.panel()

@@ -6,7 +6,7 @@ import streamlit.components.v1 as components
 
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
-from app import data, drift_charts, drift_view, filters, ui
+from app import alert_actions, data, drift_charts, drift_view, filters, ui
 from app.components import ignored_filters
 
 st.title("Drift explorer")
@@ -23,6 +23,7 @@ model, asked_feature, w = choice
 args = dict(model_id=model["model_id"], version=model["version"], ref_start=w.ref_start, ref_end=w.ref_end)
 windows = dict(args, cur_start=w.cur_start, cur_end=w.cur_end)
 root = str(data.root())
+alert_actions.panel(model["model_id"], page="drift")  # latest value and severity; acknowledge, snooze
 
 with ui.panel("Drift by feature"):
     table = ui.value(lambda: data.cached(drift_monitor.drift_table, root=root, **windows))

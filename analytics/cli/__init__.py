@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "list lakehouse problems (unreadable files, interrupted loads)",
     "schema": "print the lakehouse tables and columns as Markdown",
     "import": "import a model registry (MLflow) into the lakehouse",
+    "alerts": "list, acknowledge or snooze alerts; the delivery log; test a delivery channel",
 }
 
 

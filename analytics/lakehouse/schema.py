@@ -285,11 +285,38 @@ ALERTS = _add(Table(
        ("severity", pa.string()), ("metric", pa.string()), ("subject", pa.string()),
        ("value", pa.float64()), ("threshold", pa.float64()), ("window_start_at", TS),
        ("window_end_at", TS), ("message", pa.string()), ("value_at_risk_usd", pa.float64()),
-       ("resolved_at", TS)),
-    grain="one row per breach, written once (alert_id is deterministic for model, kind, subject, window)",
-    key=("alert_id",),
+       ("resolved_at", TS), ("updated_at", TS)),
+    grain="one row per change to an alert (alert_id is deterministic for model, kind, subject, window): "
+          "raised, re-evaluated with a new value or severity (updated_at), resolved (resolved_at); "
+          "created_at is the first detection on every row",
+    key=("alert_id", "updated_at", "resolved_at"),
     enums={"kind": ALERT_KINDS, "severity": SEVERITIES},
     required=("alert_id", "created_at", "model_id", "kind", "severity"),
+))
+
+ALERT_ACTIONS = _add(Table(
+    "alert_actions",
+    _s(("action_id", pa.string()), ("alert_id", pa.string()), ("acted_at", TS), ("actor", pa.string()),
+       ("action", pa.string()), ("snoozed_until", TS), ("reason", pa.string())),
+    grain="one row per acknowledgement or snooze of an alert, made from the app or the CLI",
+    key=("action_id",),
+    enums={"action": ("acknowledge", "snooze")},
+    required=("action_id", "alert_id", "acted_at", "actor", "action"),
+))
+
+ALERT_DELIVERIES = _add(Table(
+    "alert_deliveries",
+    _s(("delivery_id", pa.string()), ("attempted_at", TS), ("event_key", pa.string()),
+       ("subject_id", pa.string()), ("event", pa.string()), ("channel", pa.string()),
+       ("channel_kind", pa.string()), ("status", pa.string()), ("attempts", pa.int64()),
+       ("http_status", pa.int64()), ("error", pa.string()), ("idempotency_key", pa.string()),
+       ("summary", pa.string())),
+    grain="one row per notification event, channel and delivery run (sent, failed or suppressed); an "
+          "event without a 'sent' or 'suppressed' row for a channel is retried on the next run",
+    key=("delivery_id",),
+    enums={"status": ("sent", "failed", "suppressed"),
+           "event": ("open", "escalate", "acknowledge", "resolve", "task_open", "task_close", "test")},
+    required=("delivery_id", "attempted_at", "event_key", "channel", "status"),
 ))
 
 # Tables owned by later capabilities; declared here so the contract stays in one place.

@@ -113,7 +113,9 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
     """Evaluate every contract (or ``only`` some datasets) as of ``as_of`` (default now, UTC).
 
     With ``write`` the results are appended to ``quality_results``, tasks opened/closed and alerts
-    raised; without it nothing is written (a dry run). Raises ``InputError`` for a malformed contract
+    raised, then alerts and task changes are delivered to the configured channels (``alerts.deliver``:
+    the steward hears of a task opened or closed by the run; never raises); without it nothing is
+    written or sent (a dry run). Raises ``InputError`` for a malformed contract
     before anything is evaluated or written.
     """
     root = Path(root)
@@ -142,6 +144,7 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
     if raise_alerts:  # raise new breaches; resolve the evaluated datasets' alerts that recovered
         n_alerts, _ = alerts.sync(root, found, kinds=("quality", "freshness"),
                                   subjects={ct.dataset_id for ct in loaded}, now=as_of)
+    alerts.deliver(root, now=as_of)  # the run's clock: with --as-of, what it opened is recent to it
     return RunReport(run_id, as_of, tuple(results), tuple(events), n_alerts, problems)
 
 

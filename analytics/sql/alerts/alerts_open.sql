@@ -1,16 +1,13 @@
--- grain: one row per open alert: raised and not resolved since. Alerts are append-only: a resolution
--- is a second row with the same alert_id and resolved_at set.
-with resolved as (
-    select distinct alert_id
-    from alerts
-    where resolved_at is not null
+-- grain: one row per open alert, in its latest state (latest value, severity, message and value at
+-- risk; created_at stays the first detection): alerts whose latest row is not a resolution
+with latest as (
+    select * from (QUERY_ALERTS_CURRENT)
 ),
 
 final as (
-    select a.*
-    from alerts as a
-    where a.resolved_at is null
-        and a.alert_id not in (select r.alert_id from resolved as r)
+    select *
+    from latest
+    where resolved_at is null
 )
 
 select * from final

@@ -1,10 +1,15 @@
--- grain: one row: alerts raised in the window and in the previous window of equal length
-with scoped as (
-    select a.created_at
+-- grain: one row: alerts raised (first detected) in the window and in the previous window of equal
+-- length; an alert counts once however many update or resolution rows it has
+with raised as (
+    select distinct a.alert_id, a.created_at, a.model_id
     from alerts as a
+),
+
+scoped as (
+    select r.created_at
+    from raised as r
     inner join models as m using (model_id)
-    where a.resolved_at is null  -- the raising row, not a later resolution row
-        and ($business_units is null or list_contains($business_units, m.business_unit))
+    where ($business_units is null or list_contains($business_units, m.business_unit))
 ),
 
 final as (

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 import pytest
 
+from analytics.alerts import open_alerts
 from analytics.cli import main
 from analytics.errors import InputError
 from analytics.quality import contracts, runner, tasks
@@ -66,7 +67,9 @@ def test_failing_run_opens_task_and_alerts_production_models(lake) -> None:
     runner.run(lake.root, as_of=END + timedelta(hours=1))
     con = lake.con()
     assert tasks.current(con).height == 1
-    assert con.sql("select count(*) from alerts").fetchall()[0][0] == 1
+    # one alert, kept current: its latest state carries this run's age of the newest data (an hour older)
+    assert con.sql("select count(distinct alert_id) from alerts").fetchall()[0][0] == 1
+    assert open_alerts(con)["value"].to_list() == [pytest.approx(18 * 24 + 23)]
 
 
 def test_overlapping_runs_open_one_task_per_dataset(lake, monkeypatch) -> None:
