@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics.drift import monitor as drift_monitor
 from app import data
+from app.safe_text import sandboxed_document
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
@@ -59,6 +60,12 @@ def status_styler(df: pl.DataFrame):
     colours = {"ok": "#dafbe1", "warning": "#fff8c5", "drift": "#ffebe9"}
     return df.to_pandas().style.map(lambda v: f"background-color: {colours.get(v, '')}",
                                     subset=[c for c in ("status", "psi_status") if c in df.columns])
+
+
+def evidently_report(html: str, *, height_px: int = 900) -> None:
+    """Evidently's report, built from lakehouse values, in a sandboxed frame: its scripts (and any a
+    crafted value smuggles in) run without the app's origin and without network access."""
+    st.iframe(sandboxed_document(html, height_px=height_px), height=height_px + 20)
 
 
 def history_start(w: drift_monitor.Windows) -> date:
