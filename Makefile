@@ -53,7 +53,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser and not slow" --durations=5
 
 test-security: setup
-	$(BIN)/python -m pytest -q -p no:xdist tests/security --durations=5
+	$(BIN)/python -m pytest -q -n 0 tests/security --durations=5
 
 lint: setup
 	$(BIN)/ruff check analytics app pages tests bench

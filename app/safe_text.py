@@ -16,20 +16,28 @@ import re
 
 # every character with inline meaning in CommonMark, GFM or Streamlit's markdown: escapes, code,
 # emphasis, links and images, HTML and entities, strikethrough, math ($), directives, icons and
-# emoji (:), tables, headings, email autolinks (@). "-" and "." stay readable (file names).
+# emoji (:), tables, headings. "-" and "." stay readable (file names).
 _INLINE = re.compile(r"[\\`*_\[\]()<>!&~$:|#{}@]")
-_WWW = re.compile(r"(?i)(www)\.")  # a www.example.com autolink needs no special character
 _BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")  # a list, rule or heading underline at the start
+# GFM finds bare links (www.x.com, https://x, a@b.c) in the text *after* escapes are resolved, so a
+# backslash cannot stop them: an invisible WORD JOINER breaks the pattern and reads the same.
+JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(www)(?=\.)|(https?|ftp|mailto|xmpp)(?=\\?:)|(?=\\?@)")
 
 
 def md(value: object) -> str:
     """``value`` as literal text inside markdown: characters with markdown meaning backslash-escaped
-    (links, autolinks, emphasis, HTML, math and Streamlit directives lose their syntax) and line
-    breaks folded to spaces (no new block: heading, list, quote, table)."""
+    (links, emphasis, HTML, math and Streamlit directives lose their syntax), bare links broken with
+    an invisible joiner, and line breaks folded to spaces (no new block: heading, list, quote)."""
     text = " ".join(str(value).splitlines())
+    text = _AUTOLINK.sub(lambda m: m.group(0) + JOINER, text)
     text = _INLINE.sub(lambda m: "\\" + m.group(0), text)
-    text = _WWW.sub(lambda m: m.group(1) + "\\.", text)
     return _BLOCK_START.sub(lambda m: m.group(1) + (m.group(2)[:-1] + "\\" + m.group(2)[-1]), text)
+
+
+def plain(rendered: str) -> str:
+    """Text as a reader sees it after ``md`` (without the joiners), for tests and comparisons."""
+    return rendered.replace(JOINER, "")
 
 
 # allow-scripts only: no allow-same-origin (the frame gets an opaque origin, so its scripts cannot
