@@ -3,25 +3,21 @@ and whether accuracy followed. Open from an alert with ``?model=<id>&feature=<na
 
 import polars as pl
 import streamlit as st
-import streamlit.components.v1 as components
 
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
-from app import data, drift_charts, drift_view, filters, ui
-from app.components import ignored_filters
+from app import data, drift_charts, drift_view, ui
+from app.safe_text import md
 
 st.title("Drift explorer")
 st.caption("Reference vs current distribution of every input and the prediction, from daily profiles "
            "(`scaleboard refresh`). Green: no shift; amber: close to the threshold; red: drift.")
 
-scope = filters.current()
-ignored_filters(scope, window="the explorer picks its own reference and current windows below",
-                countries="drift profiles are not kept by country")
-model, asked_feature = None, None
+model, asked_feature, w = None, None, None
 with ui.panel():
-    model, asked_feature = drift_view.pick_model(scope)
+    model, asked_feature = drift_view.pick_model()
     w = drift_view.pick_windows(model)
-if model is None:
+if model is None or w is None:  # the panel above said why (no versions, no profiles, unreadable file)
     st.stop()
 args = dict(model_id=model["model_id"], version=model["version"], ref_start=w.ref_start, ref_end=w.ref_end)
 windows = dict(args, cur_start=w.cur_start, cur_end=w.cur_end)
@@ -36,7 +32,7 @@ with ui.panel("Drift by feature"):
               "for the method (normed Wasserstein >= 0.1 for numbers, Jensen-Shannon >= 0.1 for categories).")
     c2.metric("Share drifted", f"{n_drift / max(table.height, 1):.0%}",
               help="The dataset counts as drifted when half of its columns drift (Evidently's default).")
-    c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
+    c3.metric("Rows in current window", f"{int(table['n_cur'].max() or 0):,}")
     shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
                          "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
     st.dataframe(drift_view.status_styler(shown), hide_index=True, width="stretch", placeholder="–",
@@ -68,7 +64,7 @@ if table is not None and table.height:
         right.altair_chart(drift_charts.history(hist, row["threshold"], row["method"]), width="stretch")
         since = drift_monitor.drift_since(hist, feature)
         if since:
-            st.warning(f"{feature} has drifted every week since {since:%d %B %Y}.", icon=":material/warning:")
+            st.warning(f"{md(feature)} has drifted every week since {since:%d %B %Y}.", icon=":material/warning:")
 
     with ui.panel("Feature by week"):
         heat = data.cached(drift_monitor.drift_history, root=root, **args, start=drift_view.history_start(w),
@@ -91,4 +87,4 @@ with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")
     if st.button("Build Evidently report", key="drift_evidently", icon=":material/description:"):
         html = data.cached(drift_monitor.evidently_html, **{k: v for k, v in windows.items() if k != "version"})
-        components.html(html, height=900, scrolling=True)
+        drift_view.evidently_report(html)
