@@ -17,7 +17,7 @@ help:
 	@echo "make run     set up, build the demo lakehouse if absent, serve http://localhost:$(PORT)"
 	@echo "make run HOST=0.0.0.0   the same, reachable from other machines (default: this machine only)"
 	@echo "make test    set up and run every test (the slowest are listed at the end)"
-	@echo "make test-fast   unit tests without browser or slow tests (under a minute)"
+	@echo "make test-fast   unit tests: no browser, page (AppTest) or slow tests (under a minute)"
 	@echo "make test-security   the security suite (tests/security; also part of make test)"
 	@echo "make bench   benchmarks (10M rows; bench-full adds 100M) -> bench/RESULTS.md"
 	@echo "make lint    ruff + sqlfluff"
@@ -50,7 +50,8 @@ test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15 --durations-min=1
 
 test-fast: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser and not slow" --durations=5
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser and not slow" --durations=5 \
+		--ignore=tests/browser --ignore=tests/pages
 
 test-security: setup
 	$(BIN)/python -m pytest -q -n 0 tests/security --durations=5
