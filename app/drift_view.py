@@ -12,6 +12,7 @@ from analytics.drift import performance as drift_performance
 from analytics.product.scope import Scope
 from app import data, ui
 from app.charts import STATUS_BACKGROUNDS, STATUS_TEXT
+from app.safe_text import sandboxed_document
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
@@ -136,6 +137,12 @@ def status_cell_css(status: object) -> str:
     dark theme); other cells are left alone."""
     bg = STATUS_BACKGROUNDS.get(status) if isinstance(status, str) else None
     return f"background-color: {bg}; color: {STATUS_TEXT}" if bg else ""
+
+
+def evidently_report(html: str, *, height_px: int = 900) -> None:
+    """Evidently's report, built from lakehouse values, in a sandboxed frame: its scripts (and any a
+    crafted value smuggles in) run without the app's origin and without network access."""
+    st.iframe(sandboxed_document(html, height_px=height_px), height=height_px + 20)
 
 
 def history_start(w: drift_monitor.Windows) -> date:

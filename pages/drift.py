@@ -2,12 +2,12 @@
 and whether accuracy followed. Open from an alert with ``?model=<id>&feature=<name>``."""
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
 from app import alert_actions, data, drift_charts, drift_view, filters, ui
 from app.components import ignored_filters
+from app.safe_text import md
 
 st.title("Drift explorer")
 st.caption("Reference vs current distribution of every input and the prediction, from daily profiles "
@@ -42,7 +42,7 @@ if table is not None and table.height:
         right.altair_chart(drift_charts.history(hist, row["threshold"], row["method"]), width="stretch")
         since = drift_monitor.drift_since(hist, feature)
         if since:
-            st.warning(f"{feature} has drifted every week since {since:%d %B %Y}.", icon=":material/warning:")
+            st.warning(f"{md(feature)} has drifted every week since {since:%d %B %Y}.", icon=":material/warning:")
 
     with ui.panel("Feature by week"):
         heat = data.cached(drift_monitor.drift_history, root=root, **args, start=drift_view.history_start(w),
@@ -65,4 +65,4 @@ with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")
     if st.button("Build Evidently report", key="drift_evidently", icon=":material/description:"):
         html = data.cached(drift_monitor.evidently_html, **{k: v for k, v in windows.items() if k != "version"})
-        components.html(html, height=900, scrolling=True)
+        drift_view.evidently_report(html)
