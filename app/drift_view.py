@@ -90,14 +90,18 @@ def drift_table(table: pl.DataFrame) -> None:
     c2.metric("Share drifted", f"{n_drift / max(table.height, 1):.0%}",
               help="The dataset counts as drifted when half of its columns drift (Evidently's default).")
     c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
-    shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
-                         "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
+    extra = [c for c in ("importance",) if c in table.columns and table[c].is_not_null().any()]
+    shown = table.select("column", "status", *extra, "method", "statistic", "bound", "threshold", "psi",
+                         "psi_status", "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
     st.dataframe(status_styler(readable(shown)), hide_index=True, width="stretch", placeholder="–", column_config={
         "column": "Feature", "status": "Status", "method": "Method", "threshold": "Threshold",
         "psi_status": "PSI band", "n_ref": "Rows ref", "n_cur": "Rows cur", "note": "Note",
         "statistic": st.column_config.NumberColumn("Statistic", format="%.3f", help="Profile-based; for "
                                                    "Wasserstein a guaranteed lower bound (exact lies within + bound)."),
         "bound": st.column_config.NumberColumn("Bound", format="%.3f"),
+        "importance": st.column_config.NumberColumn("Importance", format="percent", help="Share of the model's "
+                                                    "output this input drives (SHAP of the registered model, or a "
+                                                    "faithful surrogate of its logged scores)."),
         "psi": st.column_config.NumberColumn("PSI", format="%.3f", help="Bands: < 0.1 ok, 0.1-0.25 warning, "
                                              ">= 0.25 drift (deciles of the reference)."),
         "share_null_ref": st.column_config.NumberColumn("Null ref", format="percent"),

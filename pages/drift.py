@@ -3,6 +3,8 @@ and whether accuracy followed. Open from an alert with ``?model=<id>&feature=<na
 
 import streamlit as st
 
+from analytics.drift import estimate as drift_estimate
+from analytics.drift import explain as drift_explain
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
 from app import alert_actions, data, drift_charts, drift_view, filters, ui
@@ -26,7 +28,9 @@ root = str(data.root())
 alert_actions.panel(model["model_id"], page="drift")  # latest value and severity; acknowledge, snooze
 
 with ui.panel("Drift by feature"):
-    table = ui.value(lambda: data.cached(drift_monitor.drift_table, root=root, **windows))
+    table = ui.value(lambda: drift_explain.attach(data.cached(drift_monitor.drift_table, root=root, **windows),
+                                                  data.cached(drift_explain.current, model_id=model["model_id"],
+                                                              version=model["version"])))
     if table is not None:
         drift_view.drift_table(table)
 
@@ -60,6 +64,16 @@ with ui.panel("Performance over time"):
         st.caption(f"Per week of prediction, from delayed labels; band: mean ± 3 sd of {perf['band_source'][0]}"
                    ", clipped to the metric's range. Red points fall outside the band; grey hollow points are "
                    "provisional (labels still to come) and never judged.")
+
+if model["task"] == "classification":
+    with ui.panel("Performance before labels arrive"):
+        est = ui.value(lambda: data.cached(drift_estimate.estimate, model_id=model["model_id"],
+                                           version=model["version"], train_end=model["ref_end"]))
+        if est is not None:
+            st.altair_chart(drift_charts.estimated(est, perf), width="stretch")
+            st.caption("AUC estimated from the scores alone (confidence-based performance estimation, calibrated "
+                       "on labelled weeks after training), with its band, next to the realised AUC once labels "
+                       "arrive. It assumes only the inputs shifted, not what they mean (docs/drift.md).")
 
 with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")

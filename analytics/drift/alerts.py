@@ -35,6 +35,7 @@ import polars as pl
 from analytics import sql
 from analytics.alerts import Breach, open_alerts, sync
 from analytics.drift import estimate as drift_estimate
+from analytics.drift import explain as drift_explain
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
 from analytics.drift.policy import too_small
@@ -126,6 +127,8 @@ def _drift(con, root: Path, v: dict, w: drift_monitor.Windows) -> tuple[list[Bre
                                           start=max(w.ref_end, w.cur_end - timedelta(weeks=HISTORY_WEEKS)),
                                           end=w.cur_end)
     last = drift_monitor.last_days(con, v["model_id"], v["version"])
+    # a drifted input the model hardly uses is a warning, not critical (only a trusted ranking counts)
+    shares = drift_explain.trusted(drift_explain.current(con, model_id=v["model_id"], version=v["version"]))
     out = []
     for r in bad.iter_rows(named=True):
         col = r["column"]
@@ -137,7 +140,8 @@ def _drift(con, root: Path, v: dict, w: drift_monitor.Windows) -> tuple[list[Bre
             since = first_drifted_day(con, root, v, w, col, since, r["statistic"]) if since else w.cur_start
         out.append(Breach(
             model_id=v["model_id"], kind="drift",
-            severity="critical" if (r["psi_status"] == "drift" or r["statistic"] is None) else "warning",
+            severity="critical" if ((r["psi_status"] == "drift" or r["statistic"] is None)
+                                    and shares.get(col, 1.0) >= drift_explain.MIN_IMPORTANCE) else "warning",
             metric=r["method"], subject=col, value=r["statistic"], threshold=r["threshold"],
             window_start_at=_at(since), window_end_at=None,
             message=drift_reason(col, since, v["name"], stopped=r["n_cur"] == 0)))
