@@ -24,24 +24,37 @@ def _page(spec) -> st.Page:
                    default=spec.default)
 
 
-st.set_page_config(page_title="Scaleboard", page_icon=":material/monitoring:", layout="wide")
+def run() -> None:
+    auth.protect_cache_clear()
+    st.set_page_config(page_title="Scaleboard", page_icon=":material/monitoring:", layout="wide")
 
-user = auth.gate()
-if user is None:
-    data.warm_up_in_background()
-    # every page URL runs the sign-in page (no "page not found"), and after sign-in the rerun opens
-    # the page that was asked for, if the role may see it
-    st.navigation([_page(SIGNIN), *(_page(replace(SIGNIN, url_path=p.url_path, default=False)) for p in PAGES)],
-                  position="hidden").run()
-    st.stop()
+    user = auth.gate()
+    if user is None:
+        data.warm_up_in_background()
+        # every page URL runs the sign-in page (no "page not found"), and after sign-in the rerun opens
+        # the page that was asked for, if the role may see it
+        st.navigation([_page(SIGNIN), *(_page(replace(SIGNIN, url_path=p.url_path, default=False)) for p in PAGES)],
+                      position="hidden").run()
+        st.stop()
 
-sections: dict[str, list] = {s: [] for s in SECTIONS}
-for spec in pages_for(user["role"]):
-    sections[spec.section].append(_page(spec))
-page = st.navigation({k: v for k, v in sections.items() if v})
-st.session_state["_page"] = page.url_path
-auth.sidebar(user)
-filters.sidebar()
-auth.scope_filters(user)
-health.banner()
-page.run()
+    sections: dict[str, list] = {s: [] for s in SECTIONS}
+    for spec in pages_for(user["role"]):
+        sections[spec.section].append(_page(spec))
+    page = st.navigation({k: v for k, v in sections.items() if v})
+    st.session_state["_page"] = page.url_path
+    auth.sidebar(user)
+    filters.sidebar()
+    auth.scope_filters(user)
+    health.banner()
+    page.run()
+
+
+if __name__ == "__main__":  # every session runs this file as a script
+    run()
+else:
+    # imported by `streamlit run` itself, which finds `app` here: serve the script through st.App,
+    # whose extra HTTP route sets the HttpOnly session cookie (app/session_cookie.py)
+    from app import session_cookie
+
+    app = st.App(__file__, routes=session_cookie.routes())
+    auth.protect_cache_clear()
