@@ -54,7 +54,7 @@ class _Lru(OrderedDict):
 
 def _take(bucket: _Bucket, rate: float, burst: float, now: float) -> float:
     """Refill, then take one token; returns 0 if taken, else the seconds until one is available."""
-    bucket.tokens = min(burst, bucket.tokens + (now - bucket.stamp) * rate)
+    bucket.tokens = min(burst, bucket.tokens + max(0.0, now - bucket.stamp) * rate)
     bucket.stamp = now
     if bucket.tokens >= 1:
         bucket.tokens -= 1
