@@ -112,8 +112,13 @@ class SignInGuard:
             return pair.attempts if pair else 0
 
     def succeeded(self, client: object, name: object) -> None:
+        """A right password: the pair starts afresh and the client gets its token back (many
+        people behind one address signing in is not an attack)."""
+        c, n = self.key(client, name)
         with self._lock:
-            self._pairs.pop(self.key(client, name), None)
+            self._pairs.pop((c, n), None)
+            if (bucket := self._clients.get(c)) is not None:
+                bucket.tokens = min(self.client_burst, bucket.tokens + 1)
 
     def unlock(self, name: str | None = None) -> int:
         """Forget the throttles for ``name`` from every client (all names if ``None``); how many."""

@@ -78,6 +78,9 @@ def test_per_client_limit_across_names():
     assert sum(r == 0 for r in results) == 10
     assert results[10] == pytest.approx(6.0)  # one token per 6 s
     assert guard.admit("10.0.0.2", "user0", now=0.0) == 0  # another client is not affected
+    guard.succeeded("10.0.0.1", "user3")  # a right password gives the client its token back
+    assert guard.admit("10.0.0.1", "user3", now=0.0) == 0
+    assert guard.admit("10.0.0.1", "user4", now=0.0) > 0
 
 
 def test_back_off_doubles_per_client_and_name_and_success_resets_it():
