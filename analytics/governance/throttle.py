@@ -63,7 +63,7 @@ def _take(bucket: _Bucket, rate: float, burst: float, now: float) -> float:
 
 
 class SignInGuard:
-    def __init__(self, *, global_rate: float = 5.0, global_burst: float = 30, client_rate: float = 10 / 60,
+    def __init__(self, *, global_rate: float = 3.0, global_burst: float = 20, client_rate: float = 10 / 60,
                  client_burst: float = 10, free_attempts: int = 3, base_delay: float = 1.0,
                  max_delay: float = 15 * 60, max_entries: int = 4096):
         self.global_rate, self.global_burst = global_rate, global_burst

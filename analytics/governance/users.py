@@ -10,6 +10,8 @@ The file is TOML, one table per user, written atomically (temporary file + renam
     created_at = "2026-11-26T10:00:00+00:00"
 
 Passwords are never stored or logged; only argon2id hashes with a random salt each.
+Removing a user, or replacing one (``replace=True``), revokes their sessions
+(``analytics.governance.sessions``) at once. Keep ``User`` extensible: new optional fields get defaults.
 """
 
 from __future__ import annotations
