@@ -269,6 +269,21 @@ def unlock(name: str | None = None) -> int:
     return count
 
 
+def unlock_panel() -> None:
+    """Admin page section: the clients now throttled, by name, and a button to release a name."""
+    require("users.manage")
+    blocked = GUARD.blocked_names()
+    st.subheader("Throttled sign-ins")
+    if not blocked:
+        st.caption("No client is waiting to sign in on this server.")
+        return
+    st.dataframe([{"client": c, "name": n, "attempts": a, "wait (s)": round(w)} for c, n, a, w in blocked],
+                 hide_index=True)
+    name = st.selectbox("Release name", sorted({n for _, n, _, _ in blocked}), key="_unlock_name")
+    if st.button("Release", key="_unlock_go", icon=":material/lock_open:"):
+        st.success(f"Released {unlock(name)} throttled client(s) for {name}.")
+
+
 def sign_out() -> None:
     session = st.session_state.pop(SESSION_KEY, None) or {}
     if session.get("sid"):

@@ -171,3 +171,31 @@ def test_only_a_signed_in_admin_can_clear_the_shared_cache(env):
     AppSession._handle_clear_cache_request(_FakeAppSession(auth.test_session("admin")))
     expensive(1)
     assert calls == [1, 1]
+
+
+def _panel():
+    from app import auth as a
+
+    a.unlock_panel()
+
+
+def test_admin_releases_a_name_from_the_unlock_panel(env, monkeypatch):
+    from streamlit.runtime.state import SessionStateProxy
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(auth.st, "session_state", SessionStateProxy())  # the real one, for AppTest
+    monkeypatch.setattr(auth, "GUARD", throttle.SignInGuard(base_delay=600))
+    for _ in range(3):  # three free attempts; the next must wait 10 minutes
+        auth.GUARD.admit("203.0.113.9", "admin")
+    at = AppTest.from_function(_panel, default_timeout=60)
+    at.session_state["user"] = auth.test_session("admin", name="root")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value["name"].tolist() == ["admin"]
+    at.button(key="_unlock_go").click().run()
+    assert any("Released 1 throttled client(s) for admin" in s.value for s in at.success)
+    assert auth.GUARD.attempts("203.0.113.9", "admin") == 0
+    at2 = AppTest.from_function(_panel, default_timeout=60)
+    at2.session_state["user"] = auth.test_session("steward")
+    at2.run()
+    assert at2.exception  # not an admin: AccessDenied, nothing shown
