@@ -2,7 +2,8 @@
 
 ``bench_user(folder, role)`` creates a users file with one user of that role and returns
 ``(env, sign_in)``: the environment for ``e2e.streamlit_server`` and a function that signs a
-Playwright page in (call it after every ``goto``/``reload``: a new browser session starts signed out).
+Playwright page in (call it after every ``goto``/``reload``: it returns at once when the browser's
+session cookie restored the session, and signs in through the form otherwise).
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ SIGN_IN_TIMEOUT_MS = 60_000
 
 
 def sign_in_page(page, name: str, password: str) -> None:
-    page.get_by_label("User name").wait_for(timeout=SIGN_IN_TIMEOUT_MS)
+    """Sign in through the form, unless the session cookie already restored the session."""
+    form, signed_in = page.get_by_label("User name"), page.get_by_text("Signed in as")
+    form.or_(signed_in).first.wait_for(timeout=SIGN_IN_TIMEOUT_MS)
+    if signed_in.count() and not form.count():
+        return
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
