@@ -15,10 +15,15 @@ from typing import Any
 
 import duckdb
 
+from analytics import sql
+
 Task = tuple[Callable[..., Any], Mapping[str, Any]]
 
 
-def run_on_cursor(con: duckdb.DuckDBPyConnection, fn: Callable[..., Any], kwargs: Mapping[str, Any]) -> Any:
+def run_on_cursor(con: duckdb.DuckDBPyConnection, fn: Callable[..., Any], kwargs: Mapping[str, Any],
+                  cut: list[str] | None = None) -> Any:
+    if cut is not None:  # in a pool thread serving a page: capped, and truncations reach the caller
+        sql.adopt(cut)
     cur = con.cursor()
     try:
         return fn(cur, **kwargs)
@@ -35,5 +40,6 @@ def run_all(con: duckdb.DuckDBPyConnection, tasks: Mapping[str, Task], *,
     if n <= 1 or len(tasks) <= 1:
         return {name: run_on_cursor(con, fn, kw) for name, (fn, kw) in tasks.items()}
     with ThreadPoolExecutor(max_workers=n, thread_name_prefix="scaleboard-query") as pool:
-        futures = {name: pool.submit(run_on_cursor, con, fn, kw) for name, (fn, kw) in tasks.items()}
+        cut = sql.collector()
+        futures = {name: pool.submit(run_on_cursor, con, fn, kw, cut) for name, (fn, kw) in tasks.items()}
     return {name: f.result() for name, f in futures.items()}

@@ -4,25 +4,60 @@
 2. drift and performance are evaluated for the latest window and alerts raised once
    (``drift.alerts``), instead of on page loads;
 3. the measured value of newly concluded winning experiments goes into the value ledger, once
-   (``product.experiments``).
+   (``product.experiments``);
+4. each new model version's inputs are ranked by how much its output depends on them
+   (``drift.explain``), once per version.
+
+Steps 2 to 4 read only lakehouse data (no wall clock), so when nothing in the lakehouse changed
+since they last ran they are skipped: a scheduled refresh with nothing new costs a directory walk.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from analytics.drift import alerts as drift_alerts
+from analytics.drift import explain as drift_explain
+from analytics.lakehouse import connection, storage
 from analytics.lakehouse import refresh as rollup_refresh
 from analytics.lakehouse.refresh import RefreshReport
 
+STATE_FILE = "_pipeline_state.json"  # under _rollups/: the lakehouse version steps 2-3 last saw
 
-def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> list[RefreshReport]:
-    """Run the whole refresh; returns one report per rollup (steps 2 and 3 always run)."""
+
+@dataclass(frozen=True)
+class PipelineReport:
+    rollups: list[RefreshReport]
+    evaluated: bool  # False: nothing changed since the last evaluation, steps 2-3 skipped
+
+
+def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> PipelineReport:
+    """Run the whole refresh (see the module docstring)."""
     root = Path(root)
     reports = rollup_refresh.refresh(root, full=full, only=only)
+    state = root / storage.ROLLUPS_DIR / STATE_FILE
+    seen = json.loads(state.read_text()).get("version") if state.exists() else None
+    if not full and seen == _inputs_version(root):
+        return PipelineReport(reports, evaluated=False)
     drift_alerts.evaluate(root)
     # imported here: scipy and statsmodels take seconds to import, and only this step needs them
     from analytics.product import experiments
 
     experiments.record_measured_value(root)
-    return reports
+    con = connection.connect(root)
+    try:
+        drift_explain.compute_new(con, root)
+    finally:
+        con.close()
+    tmp = state.with_suffix(".json.tmp")
+    state.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(json.dumps({"version": _inputs_version(root)}))
+    tmp.replace(state)
+    return PipelineReport(reports, evaluated=True)
+
+
+def _inputs_version(root: Path) -> str:
+    """The lakehouse version without the pipeline's own state file (it changes on every run)."""
+    return storage.lakehouse_version(root, exclude=(storage.ROLLUPS_DIR + "/" + STATE_FILE,))

@@ -2,7 +2,8 @@
 
 * Sign-in: when ``.streamlit/secrets.toml`` has an ``[auth]`` section, Streamlit's OpenID Connect
   (``st.login`` / ``st.user``) with the role taken from a claim (``[scaleboard_auth]``: ``roles_claim``,
-  default ``"roles"``, and an optional ``role_map`` from IdP group names to roles); otherwise the local
+  default ``"roles"``, and an optional ``role_map`` from IdP group names to roles; the data scope from
+  ``business_units_claim``, default ``"business_units"``, mapped by ``business_unit_map``); otherwise the local
   user file (``analytics.governance.users``, argon2id hashes).
 * Session: ``st.session_state["user"] = {"name", "role", "business_units", "source", "signed_in_at",
   "last_seen"}`` (epoch seconds; local sessions add ``sid``, the hash of their server-side session).
@@ -91,6 +92,15 @@ def role_from_claims(claims: dict, *, claim: str = "roles", role_map: dict | Non
     return next((r for r in ROLE_PRECEDENCE if r in mapped), None)
 
 
+def units_from_claims(claims: dict, *, claim: str = "business_units",
+                      unit_map: dict | None = None) -> tuple[str, ...]:
+    """The data scope for an OIDC identity, mapped like roles: the claim's value(s), through
+    ``unit_map`` when given (IdP group -> business unit); empty = unrestricted."""
+    raw = claims.get(claim)
+    values = [raw] if isinstance(raw, str) else list(raw or []) if isinstance(raw, (list, tuple)) else []
+    return tuple(dict.fromkeys((unit_map or {}).get(v, v) for v in values if isinstance(v, str) and v))
+
+
 def _users_file():
     from app import data
 
@@ -122,7 +132,8 @@ def _valid(session: object, now: float) -> bool:
         return False
     if session.get("source") == "local":  # revoked or re-roled users lose their session at once
         u = users.load(_users_file()).get(session["name"])
-        if u is None or u.role != session["role"]:
+        if u is None or u.role != session["role"] or \
+                tuple(u.business_units) != tuple(session.get("business_units") or ()):
             return False
         rec = sessions.lookup(_users_file(), session.get("sid"), idle_timeout=IDLE_TIMEOUT, max_age=MAX_SESSION)
         return rec is not None and rec["name"] == session["name"]  # signed out in another tab = revoked
@@ -154,7 +165,9 @@ def gate() -> dict | None:
         role = role_from_claims(claims, claim=cfg.get("roles_claim", "roles"), role_map=cfg.get("role_map"))
         name = str(claims.get("email") or claims.get("name") or claims.get("sub") or "")
         if role and name:
-            user = _new_session(name, role, "oidc")
+            units = units_from_claims(claims, claim=cfg.get("business_units_claim", "business_units"),
+                                      unit_map=cfg.get("business_unit_map"))
+            user = _new_session(name, role, "oidc", units)
             st.session_state[SESSION_KEY] = user
         else:
             st.session_state["auth_notice"] = (f"{name or 'This account'} has no Scaleboard role; ask an "
@@ -352,8 +365,11 @@ def allowed_pages(role: str) -> tuple[str, ...]:
 
 
 def allowed_business_units(user: dict | None = None) -> tuple[str, ...] | None:
-    """A product manager's business-unit scope from the user file; ``None`` = all."""
+    """The user's data scope: business units from the user file or the identity provider's claim;
+    ``None`` = all (admins always see everything). Enforced in every query through ``Scope``."""
     user = user if user is not None else current_user()
+    if (user or {}).get("role") == "admin":
+        return None
     units = tuple((user or {}).get("business_units") or ())
     return units or None
 
@@ -367,18 +383,6 @@ def audit(action: str, target: str = "", detail: str = "") -> str:
     return audit_log.record(data.root(), actor=user.get("name", "anonymous"), role=user.get("role"),
                             action=action, target=target, page=st.session_state.get("_page", ""),
                             detail=detail)
-
-
-def scope_filters(user: dict) -> None:
-    """Limit the shared filters to the user's business units (optional product-manager scoping):
-    a scoped user can narrow within their units but never widen beyond them."""
-    import dataclasses
-
-    units = allowed_business_units(user)
-    f = st.session_state.get("filters")
-    if units and f is not None:
-        chosen = tuple(b for b in (f.business_units or units) if b in units) or units
-        st.session_state["filters"] = dataclasses.replace(f, business_units=chosen)
 
 
 def sidebar(user: dict) -> None:

@@ -1,18 +1,48 @@
-"""Pure chart builders: data + column names in, ``alt.Chart`` out (tested through ``to_dict()``)."""
+"""Pure chart builders: data + column names in, ``alt.Chart`` out (tested through ``to_dict()``), and
+the one chart theme (palette, status colours, font) that every builder here, in ``drift_charts`` and
+in ``quality_charts`` uses."""
 
 from __future__ import annotations
 
 import altair as alt
 import polars as pl
 
-PALETTE = ["#1f6feb", "#2da44e", "#bf8700", "#8250df", "#cf222e", "#0a7ea4", "#6e7781"]
-STATUS_COLORS = {"ok": "#2da44e", "warning": "#bf8700", "drift": "#cf222e", "critical": "#cf222e"}
+# ---------------------------------------------------------------- the theme
+# Status colours are drawn as marks (points, bars, rules, cells). WCAG 2.1 AA asks 3:1 of graphics
+# against their background (SC 1.4.11); these keep at least 4.5:1 on white (readable even as text)
+# and 3:1 on Streamlit's dark background (no colour can give 4.5:1 on both). The ratios are computed
+# in tests/app/test_chart_theme.py.
+LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#0e1117"
+GOOD, WARN, BAD, BROKEN = "#1a7f37", "#9a6700", "#d1242f", "#8250df"
+STATUS_COLORS = {"ok": GOOD, "pass": GOOD, "warning": WARN, "warn": WARN, "drift": BAD, "fail": BAD,
+                 "critical": BAD, "error": BROKEN}
+PRIMARY = "#1f6feb"  # a single measure, the current window
+NEUTRAL = "#6e7781"  # the reference window
+PALETTE = [PRIMARY, GOOD, WARN, BROKEN, BAD, "#0a7ea4", NEUTRAL]  # series, in order
+# table cells tinted by status carry their own dark text, so they read in the dark theme too
+STATUS_BACKGROUNDS = {"ok": "#dafbe1", "warning": "#fff8c5", "drift": "#ffebe9"}
+STATUS_TEXT = "#1f2328"
+FONT = "Source Sans Pro, sans-serif"  # Streamlit's own
+
+
+def status_scale(statuses: tuple[str, ...]) -> alt.Scale:
+    """A colour scale for these status values (keys of ``STATUS_COLORS``), in this order."""
+    return alt.Scale(domain=list(statuses), range=[STATUS_COLORS[s] for s in statuses])
+
+
+def themed(chart):
+    """The theme's font and series colours on a finished (top-level) chart."""
+    return (chart.configure(font=FONT).configure_range(category=PALETTE)
+            .configure_axis(labelFont=FONT, titleFont=FONT).configure_legend(labelFont=FONT, titleFont=FONT))
+
+
+# ---------------------------------------------------------------- builders
 
 
 def stacked_bars(df: pl.DataFrame, *, x: str, y: str, color: str, y_title: str, x_title: str = "",
                  y_format: str = "$.2s", height: int = 300) -> alt.Chart:
     """Monthly (or other temporal) bars stacked by a category."""
-    return (
+    return themed(
         alt.Chart(df.to_pandas())
         .mark_bar()
         .encode(
@@ -38,10 +68,10 @@ def hbar(df: pl.DataFrame, *, x: str, y: str, x_title: str, x_format: str = "$.2
         "tooltip": [f"{y}:N", alt.Tooltip(f"{x}:Q", format=x_format.replace(".2s", ",.0f"))],
     }
     if color_by_sign:
-        enc["color"] = alt.condition(alt.datum[x] < 0, alt.value("#cf222e"), alt.value("#2da44e"))
+        enc["color"] = alt.condition(alt.datum[x] < 0, alt.value(BAD), alt.value(GOOD))
     chart = alt.Chart(df.to_pandas()).mark_bar(**({} if color_by_sign else {"color": PALETTE[0]})).encode(**enc)
     # ~40 px a bar keeps every label visible (Vega drops labels that would overlap)
-    return chart.properties(height=height or max(160, 40 * df.height))
+    return themed(chart.properties(height=height or max(160, 40 * df.height)))
 
 
 def over_time(df: pl.DataFrame, *, x: str, y: str, y_title: str, color: str | None = None,
@@ -72,7 +102,7 @@ def over_time(df: pl.DataFrame, *, x: str, y: str, y_title: str, color: str | No
         chart = chart.mark_bar(**one_colour)
     else:
         chart = chart.mark_line(point=df.height <= 40, **one_colour)
-    return chart.encode(**enc).properties(height=height)
+    return themed(chart.encode(**enc).properties(height=height))
 
 
 def month_heatmap(df: pl.DataFrame, *, x: str, y: str, value: str, value_title: str,
@@ -84,7 +114,7 @@ def month_heatmap(df: pl.DataFrame, *, x: str, y: str, value: str, value_title: 
     if count:
         tooltip.append(alt.Tooltip(f"{count}:Q", title="Count"))
     n_rows = df[y].n_unique() if df.height else 1
-    return (
+    return themed(
         alt.Chart(df.select([c for c in (x, y, value, count) if c]).to_pandas())
         .mark_rect()
         .encode(

@@ -1,4 +1,4 @@
-"""Shared page components built on the KPI registry."""
+"""Shared page components built on the KPI registry and the Scope."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from analytics.product.kpis import kpi
+from analytics.product.scope import Scope
 from app import fmt
+
+FILTER_NAMES = {"window": "Date range", "business_units": "Business-unit filter", "countries": "Country filter"}
 
 
 def kpi_metric(key: str, value, previous=None, *, chart: Sequence[float] | None = None,
@@ -20,9 +23,19 @@ def kpi_metric(key: str, value, previous=None, *, chart: Sequence[float] | None 
         fmt.by_unit(k.unit, value),
         delta=delta,
         delta_color="normal" if k.direction == "up" else "inverse",
-        help=k.description,
+        help=k.help,
         border=True,
         chart_data=list(chart) if chart is not None and len(chart) > 1 else None,
         chart_type="area" if k.unit == "usd" else "line",
         delta_description=note or ("vs previous period" if delta else None),
     )
+
+
+def ignored_filters(scope: Scope, **reasons: str) -> None:
+    """Say which filters a panel does not apply, and why (``countries="the ledger has no country"``).
+    The window is always said; the business-unit and country filters only when one is set."""
+    active = {"window": True, "business_units": scope.business_units is not None,
+              "countries": scope.countries is not None}
+    said = [f"{FILTER_NAMES[k]} does not apply: {why}." for k, why in reasons.items() if active[k]]
+    if said:
+        st.caption(" ".join(said), help="Every other filter applies to this panel.")

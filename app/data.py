@@ -2,13 +2,17 @@
 
 * ``connection()``: one DuckDB connection per lakehouse version (``st.cache_resource``); every
   call takes its own ``cursor()`` because Streamlit serves sessions from threads.
-* ``cached(fn, **kwargs)``: runs an ``analytics`` function ``fn(cursor, **kwargs)`` through
-  ``st.cache_data``, keyed on the lakehouse version so results refresh after any write.
+* ``cached(fn, scope=None, **kwargs)``: runs an ``analytics`` function ``fn(cursor, **kwargs)``
+  through ``st.cache_data``, keyed on the lakehouse version and the ``Scope`` (window, filters and
+  the user's data scope) so results refresh after any write and never cross users' scopes. ``fn``
+  receives ``scope`` when it takes one; whatever it returns, rows of business units outside the
+  user's data scope are dropped before they leave (``scope.restrict``, behind the scoped SQL).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +21,10 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
+from analytics import sql
 from analytics.lakehouse import connection as lakehouse_connection
 from analytics.lakehouse import storage
+from analytics.product.scope import Scope, restrict
 from analytics.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -73,20 +79,31 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _call(module: str, name: str, root_str: str, version_token: str, kwargs: tuple) -> Any:
+def _call(module: str, name: str, root_str: str, version_token: str, scope: Scope | None, kwargs: tuple) -> Any:
     if not module.startswith("analytics."):
         raise ValueError("only analytics functions are cached here")
     fn = getattr(importlib.import_module(module), name)
     cur = _connection(root_str, version_token).cursor()
     try:
-        return fn(cur, **dict(kwargs))
+        args = dict(kwargs)
+        if scope is not None and "scope" in inspect.signature(fn).parameters:
+            args["scope"] = scope
+        with sql.serving() as cut:
+            out = fn(cur, **args)
+        return (restrict(cur, out, scope.allowed_units) if scope is not None else out), tuple(cut)
     finally:
         cur.close()
 
 
-def cached(fn: Callable[..., T], /, **kwargs: Any) -> T:
-    """``fn(cursor, **kwargs)``, cached until the lakehouse changes. Arguments must be hashable."""
-    return _call(fn.__module__, fn.__qualname__, str(root()), version(), tuple(sorted(kwargs.items())))
+def cached(fn: Callable[..., T], /, scope: Scope | None = None, **kwargs: Any) -> T:
+    """``fn(cursor, **kwargs)`` (with ``scope=`` when ``fn`` takes it), cached until the lakehouse
+    changes, keyed on the scope too. Arguments must be hashable. Pass the page's scope to every
+    function whose rows belong to models, datasets or experiments."""
+    out, cut = _call(fn.__module__, fn.__qualname__, str(root()), version(), scope, tuple(sorted(kwargs.items())))
+    if cut:  # the gateway's row cap cut a result: say so where it is shown
+        st.warning(f"Only the first {sql.ROW_CAP:,} rows of {', '.join(sorted(set(cut)))} are shown: narrow the "
+                   "window or the filters to see the rest.", icon=":material/content_cut:")
+    return out
 
 
 def problems() -> list[str]:

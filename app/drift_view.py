@@ -8,19 +8,25 @@ import polars as pl
 import streamlit as st
 
 from analytics.drift import monitor as drift_monitor
-from app import data
+from analytics.product.scope import Scope
+from app import data, ui
+from app.charts import STATUS_BACKGROUNDS, STATUS_TEXT
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
 
-def pick_model() -> tuple[dict, str | None]:
-    """The chosen model version row and the feature asked for in the URL (if any)."""
-    versions = data.cached(drift_monitor.model_versions)
+def pick_model(scope: Scope) -> tuple[dict, str | None]:
+    """The chosen model version row (among the models of the scope's business units) and the feature
+    asked for in the URL (if any)."""
+    versions = data.cached(drift_monitor.model_versions, scope=scope.narrowed)
     if versions.height == 0:
-        raise drift_monitor.NoDataError("No model versions in the lakehouse yet.")
+        raise drift_monitor.NoDataError("No model versions in the lakehouse for this selection yet.")
     names = versions.unique("model_id", keep="first").sort("name")
     ids = names["model_id"].to_list()
     asked = st.query_params.get("model")
+    if asked and asked not in ids:
+        st.warning(f"Model '{asked}' is not in your selection (the business-unit filter and your data "
+                   "scope); showing one that is.", icon=":material/lock:")
     c1, c2 = st.columns([3, 1])
     model_id = c1.selectbox("Model", ids, index=ids.index(asked) if asked in ids else 0, key="drift_model",
                             format_func=dict(zip(ids, names["name"], strict=True)).get)
@@ -54,11 +60,62 @@ def pick_windows(model: dict) -> drift_monitor.Windows:
     return drift_monitor.Windows(ref[0], ref[1], cur[0], cur[1])
 
 
+def pick(scope: Scope) -> tuple[dict, str | None, drift_monitor.Windows]:
+    """The model version, the feature asked for in the URL and the windows, from the page's controls."""
+    model, asked_feature = pick_model(scope)
+    return model, asked_feature, pick_windows(model)
+
+
+def drift_table(table: pl.DataFrame) -> None:
+    """How many features drifted, and every feature's statistic with its status, with a download."""
+    n_drift = int((table["status"] == "drift").sum())
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Features drifted", f"{n_drift} of {table.height}", help="Status 'drift': Evidently's verdict "
+              "for the method (normed Wasserstein >= 0.1 for numbers, Jensen-Shannon >= 0.1 for categories).")
+    c2.metric("Share drifted", f"{n_drift / max(table.height, 1):.0%}",
+              help="The dataset counts as drifted when half of its columns drift (Evidently's default).")
+    c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
+    shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
+                         "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
+    st.dataframe(status_styler(shown), hide_index=True, width="stretch", placeholder="–", column_config={
+        "column": "Feature", "status": "Status", "method": "Method", "threshold": "Threshold",
+        "psi_status": "PSI band", "n_ref": "Rows ref", "n_cur": "Rows cur", "note": "Note",
+        "statistic": st.column_config.NumberColumn("Statistic", format="%.3f", help="Profile-based; for "
+                                                   "Wasserstein a guaranteed lower bound (exact lies within + bound)."),
+        "bound": st.column_config.NumberColumn("Bound", format="%.3f"),
+        "psi": st.column_config.NumberColumn("PSI", format="%.3f", help="Bands: < 0.1 ok, 0.1-0.25 warning, "
+                                             ">= 0.25 drift (deciles of the reference)."),
+        "share_null_ref": st.column_config.NumberColumn("Null ref", format="percent"),
+        "share_null_cur": st.column_config.NumberColumn("Null cur", format="percent")})
+    st.download_button("Download CSV", ui.csv_bytes(table), "drift_table.csv", key="dl_drift",
+                       icon=":material/download:")
+
+
+def pick_feature(table: pl.DataFrame, asked: str | None) -> dict:
+    """The drift-table row of the feature to detail (the one in the URL first), kept in the URL."""
+    features = table["column"].to_list()
+    feature = st.selectbox("Feature", features, key="drift_feature",
+                           index=features.index(asked) if asked in features else 0)
+    st.query_params["feature"] = feature
+    return table.filter(pl.col("column") == feature).row(0, named=True)
+
+
+def pick_metric(perf: pl.DataFrame) -> str:
+    metrics = perf["metric"].unique(maintain_order=True).to_list()
+    return st.segmented_control("Metric", metrics, default=metrics[0], key="drift_metric") or metrics[0]
+
+
 def status_styler(df: pl.DataFrame):
     """The drift table with green / amber / red status cells."""
-    colours = {"ok": "#dafbe1", "warning": "#fff8c5", "drift": "#ffebe9"}
-    return df.to_pandas().style.map(lambda v: f"background-color: {colours.get(v, '')}",
+    return df.to_pandas().style.map(status_cell_css,
                                     subset=[c for c in ("status", "psi_status") if c in df.columns])
+
+
+def status_cell_css(status: object) -> str:
+    """A status cell's tint with dark text of its own (light text on a light tint would vanish in the
+    dark theme); other cells are left alone."""
+    bg = STATUS_BACKGROUNDS.get(status) if isinstance(status, str) else None
+    return f"background-color: {bg}; color: {STATUS_TEXT}" if bg else ""
 
 
 def history_start(w: drift_monitor.Windows) -> date:

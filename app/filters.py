@@ -1,52 +1,21 @@
-"""Shared sidebar filters: date range, business unit, country. Pages read ``current()``."""
+"""Shared sidebar filters (period, business unit, country) and the one ``Scope`` a page passes down.
+
+``current()`` builds the Scope from the widgets' values and the signed-in user's data scope; it is
+built again from those two sources on every run, so neither a widget value nor anything else in
+the session can widen it (the data scope comes from the user file or the identity provider).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import streamlit as st
 
 from analytics.product import portfolio
-from app import data, ui
+from analytics.product.scope import DEFAULT_PERIOD, INCLUSION_RULE, PERIODS, Scope, month_end, period_range
+from app import auth, data, ui
 
-
-@dataclass(frozen=True)
-class Filters:
-    start_date: date
-    end_date: date
-    business_units: tuple[str, ...] | None  # None = all
-    countries: tuple[str, ...] | None
-
-    def params(self) -> dict:
-        """The filter values as bound-parameter kwargs for analytics functions."""
-        return {"start_date": self.start_date, "end_date": self.end_date,
-                "business_units": self.business_units, "countries": self.countries}
-
-
-PERIODS = ("Last 12 months", "This quarter", "Last quarter", "Year to date", "Custom")
-DEFAULT_PERIOD = PERIODS[0]
-
-
-def _quarter_start(day: date) -> date:
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def period_range(period: str, last: date, first: date) -> tuple[date, date]:
-    """The window a period preset means when the data ends on ``last`` (and starts on ``first``):
-    "This quarter" is the quarter holding ``last``, up to ``last``; "Last quarter" the whole quarter
-    before it. Clipped to ``first``; "Custom" and unknown names give the last 12 months."""
-    if period == "This quarter":
-        start, end = _quarter_start(last), last
-    elif period == "Last quarter":
-        end = _quarter_start(last) - timedelta(days=1)
-        start = _quarter_start(end)
-    elif period == "Year to date":
-        start, end = date(last.year, 1, 1), last
-    else:
-        start, end = last - timedelta(days=364), last
-    start = max(start, first)
-    return start, max(start, end)
+__all__ = ["PERIODS", "Scope", "current", "period_range", "sidebar"]
 
 
 def _apply_period(last: date, first: date) -> None:
@@ -60,35 +29,75 @@ def _dates_edited() -> None:
     st.session_state["f_period"] = "Custom"
 
 
+def _options() -> portfolio.FilterOptions:
+    try:
+        return data.cached(portfolio.filter_options)
+    except Exception as exc:  # the filters must never take the app down
+        ui.show_error(exc)
+        return portfolio.FilterOptions((), (), None, None)
+
+
 def sidebar() -> None:
     data.begin_run()  # one lakehouse walk per script run (see app.data.version)
+    opts = _options()
+    allowed = auth.allowed_business_units()
+    units = tuple(u for u in opts.business_units if allowed is None or u in allowed)
+    last = opts.max_date or date.today()
+    first = opts.min_date or last - timedelta(days=365)
+    default = period_range(DEFAULT_PERIOD, last, first)
+    _take_units_from_url()
+    _keep_known_units(units)
     with st.sidebar:
-        st.caption("Filters apply to every page")
-        try:
-            opts = data.cached(portfolio.filter_options)
-        except Exception as exc:  # the filters must never take the app down
-            ui.show_error(exc)
-            opts = portfolio.FilterOptions((), (), None, None)
-        last = opts.max_date or date.today()
-        first = opts.min_date or last - timedelta(days=365)
-        default_start, _ = period_range(DEFAULT_PERIOD, last, first)
+        st.caption("Filters apply to every panel that has the data; a panel that cannot apply one says so.")
         st.selectbox("Period", PERIODS, key="f_period", on_change=_apply_period, args=(last, first),
-                     help="Quarters and the year are calendar ones, up to the newest data "
-                          f"({last:%-d %b %Y}). Pick Custom, or edit the dates, for any other window.")
+                     help="Presets are whole calendar months or quarters, the last one holding the newest "
+                          f"data ({last:%-d %b %Y}); the previous period is as many months just before. "
+                          f"{INCLUSION_RULE} Pick Custom, or edit the dates, for any other window.")
         if "f_dates" not in st.session_state:
-            st.session_state["f_dates"] = (default_start, last)
-        picked = st.date_input("Date range", min_value=first, max_value=last, key="f_dates",
-                               on_change=_dates_edited, help="Window for every metric on the page; "
-                               "deltas compare with the window of the same length just before it.")
-        start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (default_start, last))
-        bus = st.multiselect("Business unit", opts.business_units, key="f_bu", placeholder="All")
-        ctry = st.multiselect("Country", opts.countries, key="f_country", placeholder="All")
-        st.session_state["filters"] = Filters(start, end, tuple(bus) or None, tuple(ctry) or None)
+            st.session_state["f_dates"] = default
+        st.date_input("Date range", min_value=first.replace(day=1), max_value=month_end(last + timedelta(days=92)),
+                      key="f_dates", on_change=_dates_edited, help=INCLUSION_RULE)
+        st.multiselect("Business unit", units, key="f_bu",
+                       placeholder="All" if allowed is None else f"All of yours ({', '.join(allowed)})")
+        st.multiselect("Country", opts.countries, key="f_country", placeholder="All")
+    if notice := st.session_state.get("f_notice"):
+        st.sidebar.warning(notice, icon=":material/lock:")
 
 
-def current() -> Filters:
-    f = st.session_state.get("filters")
-    if f is None:
+def _take_units_from_url() -> None:
+    """``?business_unit=Retail`` (repeatable) opens a page with that filter, once per session."""
+    asked = st.query_params.get_all("business_unit")
+    if asked and not st.session_state.get("_f_url_taken"):
+        st.session_state["_f_url_taken"] = True
+        st.session_state["f_bu"] = list(asked)
+
+
+def _keep_known_units(units: tuple[str, ...]) -> None:
+    """A business-unit value the widget does not offer (outside the data scope, or unknown) is
+    dropped before the widget is drawn, and the user is told; queries intersect with the scope
+    anyway (``Scope.units``)."""
+    asked = list(st.session_state.get("f_bu") or [])
+    kept = [u for u in asked if u in units]
+    if kept != asked:
+        st.session_state["f_notice"] = Scope(date.today(), date.today(), tuple(asked), None,
+                                             auth.allowed_business_units()).notice or (
+            f"{', '.join(u for u in asked if u not in units)}: no such business unit; showing "
+            f"{', '.join(kept) or 'all of yours'}.")
+        st.session_state["f_bu"] = kept
+    elif asked:
+        st.session_state.pop("f_notice", None)
+
+
+def current() -> Scope:
+    """The Scope of this run: the sidebar's window and filters within the user's data scope."""
+    picked = st.session_state.get("f_dates")
+    if isinstance(picked, (tuple, list)) and len(picked) == 2 and all(isinstance(d, date) for d in picked) \
+            and picked[0] <= picked[1]:
+        start, end = picked
+    else:
         today = date.today()
-        f = Filters(today - timedelta(days=364), today, None, None)
-    return f
+        start, end = period_range(DEFAULT_PERIOD, today, today - timedelta(days=3650))
+    bus = st.session_state.get("f_bu") or None
+    ctry = st.session_state.get("f_country") or None
+    return Scope(start, end, tuple(bus) if bus else None, tuple(ctry) if ctry else None,
+                 auth.allowed_business_units())

@@ -44,7 +44,6 @@ def run() -> None:
     st.session_state["_page"] = page.url_path
     auth.sidebar(user)
     filters.sidebar()
-    auth.scope_filters(user)
     health.banner()
     page.run()
 

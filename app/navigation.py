@@ -25,6 +25,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("roi.py", "Value & ROI", ":material/payments:", "Product", "roi"),
     PageSpec("experiments.py", "Experiments", ":material/science:", "Product", "experiments"),
     PageSpec("drift.py", "Drift explorer", ":material/query_stats:", "Data science", "drift"),
+    PageSpec("registry.py", "Model registry", ":material/inventory_2:", "Data science", "registry"),
     PageSpec("quality.py", "Data quality", ":material/rule:", "Governance", "quality"),
     PageSpec("catalog.py", "Catalog & lineage", ":material/account_tree:", "Governance", "catalog"),
     PageSpec("compliance.py", "Compliance & fairness", ":material/gavel:", "Governance", "compliance"),
@@ -38,12 +39,12 @@ SIGNIN = PageSpec("signin.py", "Sign in", ":material/login:", "", "signin", defa
 # Which pages each role sees (url_path). Writes are checked separately: app.auth.PERMISSIONS.
 _ALL = tuple(p.url_path for p in PAGES)
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "executive": ("overview", "readiness", "adoption", "roi", "experiments", "compliance"),
-    "product_manager": ("overview", "readiness", "adoption", "roi", "experiments", "drift", "quality",
-                        "catalog"),
-    "data_scientist": ("overview", "readiness", "adoption", "roi", "experiments", "drift", "quality",
-                       "catalog", "compliance"),
-    "steward": ("overview", "readiness", "quality", "catalog", "compliance", "drift"),
+    "executive": ("overview", "readiness", "adoption", "roi", "experiments", "registry", "compliance"),
+    "product_manager": ("overview", "readiness", "adoption", "roi", "experiments", "drift", "registry",
+                        "quality", "catalog"),
+    "data_scientist": ("overview", "readiness", "adoption", "roi", "experiments", "drift", "registry",
+                       "quality", "catalog", "compliance"),
+    "steward": ("overview", "readiness", "quality", "catalog", "compliance", "drift", "registry"),
     "admin": _ALL,
 }
 

@@ -1,17 +1,19 @@
 """Widgets of the readiness page: the editable checklist and the item/template forms.
 
-Every widget maps to one ``analytics.readiness.checklist`` write call made on the server after
-``auth.require("checklist.edit")``; the write is also recorded in the audit log.
+Every widget maps to one ``analytics.readiness.record`` write made through ``app.writes.save``
+(permission ``checklist.edit`` checked on the server, audit row, cache refresh, one confirmation).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import polars as pl
 import streamlit as st
 
 from analytics.errors import ScaleboardError
 from analytics.readiness import items, record
-from app import auth, data
+from app import auth, data, fmt, ui, writes
 
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
                  "blocked": "Blocked"}
@@ -25,32 +27,14 @@ EDITOR_COLUMNS = ("title", "status", "computed_status", "check", "owner", "due_d
                   "note", "evidence", "updated_by")
 
 
-def _actor() -> str:
-    return (auth.current_user() or st.session_state.get("user") or {}).get("name", "anonymous")
+WHERE = "readiness"  # where this page's write outcomes are confirmed (app.writes)
 
 
-def _write(action: str, target: str, detail: str, fn, *args, **kwargs):
-    """Permission check, the write, the audit row, a message for the next run."""
-    try:
-        auth.require("checklist.edit")
-        out = fn(data.root(), *args, actor=_actor(), **kwargs)
-        auth.audit(action, target=target, detail=detail[:500])
-        data.invalidate()
-        st.session_state["ck_flash"] = ("success", f"Saved: {detail}")
-        return out
-    except ScaleboardError as exc:
-        st.session_state["ck_flash"] = ("error", f"Nothing was saved. {exc}")
-        return None
-
-
-def flash() -> None:
-    """The outcome of the last write (set in callbacks, shown on the next run)."""
-    kind, msg = st.session_state.pop("ck_flash", (None, None))
-    if kind == "success":
-        st.toast(msg, icon=":material/check:")
-        st.success(msg, icon=":material/check:")
-    elif kind == "error":
-        st.error(msg, icon=":material/error:")
+def _write(action: str, target: str, detail: str, fn, *args, rerun: bool = True, **kwargs):
+    """One checklist write through the app's write path: ``fn(root, *args, actor=..., **kwargs)``."""
+    return writes.save("checklist.edit", lambda user: fn(data.root(), *args, actor=user["name"], **kwargs),
+                       where=WHERE, action=action, target=target, detail=detail, done=f"Saved: {detail}",
+                       rerun=rerun)
 
 
 def with_check(board: pl.DataFrame) -> pl.DataFrame:
@@ -66,17 +50,74 @@ def with_check(board: pl.DataFrame) -> pl.DataFrame:
         evidence_url=pl.col("evidence_url").fill_null(""), note=pl.col("note").fill_null(""))
 
 
+def summary_metrics(s) -> None:
+    """Share done (with its change over 30 days), overdue, blocked and disputed items."""
+    c = st.columns(4)
+    c[0].metric("Items done", fmt.pct(s.share_done), border=True,
+                delta=None if s.prev_share_done is None or s.share_done is None
+                else f"{(s.share_done - s.prev_share_done) * 100:+.0f} pts vs 30 days ago",
+                help="Share of active checklist items marked done; the delta compares with the state "
+                     "30 days ago, rebuilt from the change history.")
+    c[1].metric("Overdue", s.n_overdue, border=True, help="Due date passed and not done.")
+    c[2].metric("Blocked", s.n_blocked, border=True, help="Items marked blocked.")
+    c[3].metric("Disagreements", s.n_disagreements, border=True,
+                help="Marked done while the live evidence says otherwise.")
+
+
+def disagreements(board: pl.DataFrame) -> None:
+    """A warning per item marked done while its live evidence says otherwise."""
+    for r in board.filter("is_disagreement").iter_rows(named=True):
+        st.warning(f"**{r['title']}** is marked done, but the evidence says "
+                   f"{STATUS_LABELS[r['computed_status']].lower()}: {r['evidence']}", icon=":material/warning:")
+
+
+def board_download(board: pl.DataFrame, today: date) -> None:
+    export = board.drop("is_custom", "n_events", "retired")
+    st.download_button("Download CSV", ui.csv_bytes(export), file_name=f"readiness_{today}.csv",
+                       mime="text/csv", key="dl_readiness", icon=":material/download:")
+
+
+def progress_table(progress: pl.DataFrame) -> None:
+    ui.table(progress, key="readiness_progress", column_config={
+        "owner": "Owner", "n_items": "Items", "n_done": "Done",
+        "share_done": st.column_config.ProgressColumn("Share done", format="percent", min_value=0, max_value=1),
+        "n_overdue": "Overdue", "n_blocked": "Blocked"})
+
+
+def overdue(board: pl.DataFrame, today: date) -> pl.DataFrame:
+    """The board's overdue items with how many days late they are on ``today``."""
+    return board.filter("is_overdue").select("title", "owner", "due_date", "status").with_columns(
+        days_late=(pl.lit(today) - pl.col("due_date")).dt.total_days())
+
+
+def overdue_table(late: pl.DataFrame) -> None:
+    ui.table(late, key="readiness_overdue", column_config={"title": "Item", "owner": "Owner",
+                                                            "due_date": ui.date_col("Due"), "status": "Status",
+                                                            "days_late": "Days late"})
+
+
+def pick_item(everything: pl.DataFrame) -> str | None:
+    titles = dict(zip(everything["item_id"], everything["title"], strict=True))
+    return st.selectbox("Item", list(titles), format_func=titles.get, key="ck_history_item")
+
+
+def history_table(hist: pl.DataFrame, item: str) -> None:
+    """One item's changes, newest first."""
+    ui.table(hist.sort("event_at", descending=True).drop("event_id", "item_id"), key="readiness_history",
+             filename=f"history_{item}.csv", column_config=HISTORY_COLUMNS)
+
+
 def _on_edit(key: str, item_ids: list[str]) -> None:
     edits = st.session_state.get(key, {}).get("edited_rows", {})
     try:
         changes = items.changes_from_edits(item_ids, edits)
     except ScaleboardError as exc:
-        st.session_state["ck_flash"] = ("error", f"Nothing was saved. {exc}")
+        writes.refused(WHERE, exc)
         changes = []
     if changes:
         detail = "; ".join(f"{c.item_id}: " + ", ".join(f"{k}={v}" for k, v in c.changed().items())
                            for c in changes)
-        _write("checklist.edit", ",".join(c.item_id for c in changes), detail, record.record, changes)
+        _write("checklist.edit", ",".join(c.item_id for c in changes), detail, record.record, changes, rerun=False)
     st.session_state["ck_editor_n"] = st.session_state.get("ck_editor_n", 0) + 1  # fresh editor
 
 
@@ -123,7 +164,6 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         due = c[2].date_input("Due", value=None, key="ck_new_due")
         if st.form_submit_button("Add item", icon=":material/add:"):
             _write("checklist.add", title, f"added item '{title}'", record.add_item, title, owner, due_date=due)
-            st.rerun()
     with retire:
         labels = dict(zip(board_all["item_id"], board_all["title"] + board_all["retired"]
                           .replace_strict({True: " (retired)", False: ""}), strict=True))
@@ -133,7 +173,6 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         if item and st.button(verb, key="ck_retire_go", icon=":material/archive:"):
             _write(f"checklist.{verb.lower()}", item, f"{verb.lower()}d {item}", record.retire_item, item,
                    retired=not is_retired)
-            st.rerun()
     with tpl:
         names = templates["template_id"].unique(maintain_order=True).to_list()
         c = st.columns([2, 3])
@@ -142,11 +181,9 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
         b = st.columns(2)
         if b[0].button("Add its missing items to the checklist", key="ck_tpl_apply", icon=":material/playlist_add:"):
             _write("checklist.template.apply", picked, f"applied template {picked}", record.apply_template, picked)
-            st.rerun()
         builtin = bool(templates.filter(template_id=picked)["is_builtin"].any()) if picked else True
         if not builtin and b[1].button("Retire this template", key="ck_tpl_retire"):
             _write("checklist.template.retire", picked, f"retired template {picked}", record.retire_template, picked)
-            st.rerun()
         with st.form("ck_tpl_new", clear_on_submit=True):
             tid = st.text_input("New template id", placeholder="eu_ai_act", key="ck_tpl_id")
             lines = st.text_area("Items, one per line: Title = Owner role", key="ck_tpl_lines",
@@ -155,5 +192,4 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
                 template_items = [(t.strip(), o.strip()) for t, _, o in
                          (ln.partition("=") for ln in lines.splitlines() if ln.strip())]
                 _write("checklist.template.add", tid, f"saved template {tid}", record.add_template, tid, template_items)
-                st.rerun()
 

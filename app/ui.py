@@ -1,32 +1,99 @@
-"""Shared UI pieces: error translation, empty states, metrics, tables with CSV download."""
+"""Shared UI pieces: error translation (plain words for everyone, technical details for
+administrators), panels that fail in place, empty states, tables with CSV download."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import logging
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import polars as pl
 import streamlit as st
 
-from analytics.errors import NoDataError, ScaleboardError
+from analytics.errors import NoDataError, QueryError, ScaleboardError
+from app import auth
+
+T = TypeVar("T")
 
 MAX_ROWS_SHOWN = 5000
 ROW_PX = 35  # st.dataframe's row (and header) height in pixels
 
 
-def show_error(exc: BaseException) -> None:
-    """The one place exceptions become messages: project errors read as sentences; anything
-    else is reported without a traceback (the server log keeps it)."""
-    if isinstance(exc, NoDataError):
-        st.info(str(exc), icon=":material/info:")
-    elif isinstance(exc, ScaleboardError):
-        st.error(f"{exc}" + (f"\n\n{exc.hint}" if exc.hint else ""), icon=":material/error:")
-    else:
-        import logging
+# who sees what went wrong technically: server paths, file names, the query and DuckDB's own words
+DETAIL_ROLES = frozenset({"admin"})
+PLAIN_QUERY_ERROR = ("Part of the data behind this panel could not be read, so it is not shown. If this "
+                     "persists, tell an administrator: they see the technical details here.")
+PLAIN_UNEXPECTED = ("This panel could not be drawn because of an unexpected error; the server log has the "
+                    "details. If this persists, tell an administrator.")
+# an absolute path (POSIX or Windows) at the start of a word, quoted or not
+_PATH = re.compile(r"""(?:^|(?<=[\s('"=\[]))['"]?(?:[A-Za-z]:\\|/)[^\s'"),;]*['"]?""")
+# a file name with a data or configuration extension
+_FILE = re.compile(r"""['"]?[\w.\-]+\.(?:parquet|csv|toml|ya?ml|json|sql|py|tmp|lock)\b['"]?""", re.IGNORECASE)
+# DuckDB's error classes ("IO Error: ...", "Binder Error: ..."): everything from there on is internals
+_ENGINE = re.compile(r"\s*\(?\b(?:[A-Z][A-Za-z]*(?: [A-Z][a-z]+)*) Error: .*", re.DOTALL)
 
-        logging.getLogger("scaleboard").exception("unexpected error in a panel")
-        st.error(f"This panel could not be drawn: {type(exc).__name__}: {exc}", icon=":material/error:")
+
+def sees_details() -> bool:
+    """Whether the signed-in user is shown technical details (administrators only)."""
+    user = auth.current_user()
+    return bool(user) and user.get("role") in DETAIL_ROLES
+
+
+def redact(text: str) -> str:
+    """``text`` without absolute paths, file names and engine internals, for people who are not
+    administrators ("The lakehouse path /srv/lake/x is not a folder." -> "The lakehouse path is not a
+    folder.")."""
+    if not any(p.search(text) for p in (_ENGINE, _PATH, _FILE)):
+        return text
+    out = _FILE.sub("", _PATH.sub("", _ENGINE.sub("", text)))
+    out = re.sub(r"\(\s*\)|\[\s*\]", "", out)  # brackets left empty
+    out = re.sub(r"\s+([.,;:)])", r"\1", re.sub(r"[ \t]{2,}", " ", out)).strip(" :,;")
+    return out if not out or out.endswith((".", "!", "?", "`", ")")) else out + "."
+
+
+def describe(exc: BaseException, *, details: bool) -> tuple[str, str | None]:
+    """(message for everyone, technical detail for administrators or ``None``): the one place an
+    exception becomes words. Project errors read as their sentence (paths and engine internals
+    removed unless ``details``); a failed query or an unexpected error reads as a plain sentence."""
+    if isinstance(exc, QueryError):
+        message = PLAIN_QUERY_ERROR
+        detail = f"{exc} {exc.hint}"
+    elif isinstance(exc, ScaleboardError):
+        full = f"{exc}" + (f" {exc.hint}" if exc.hint else "")
+        message = redact(f"{exc}") + (f"\n\n{redact(exc.hint)}" if exc.hint else "")
+        detail = full if redact(full) != full else None
+    else:
+        message = PLAIN_UNEXPECTED
+        detail = f"{type(exc).__name__}: {exc}"
+    return message, (detail if details else None)
+
+
+def error_text(exc: BaseException, *, details: bool | None = None) -> str:
+    """The markdown shown in an error box: the plain message, and for administrators the details
+    as code (code is never rendered as a link or markup)."""
+    message, detail = describe(exc, details=sees_details() if details is None else details)
+    if not detail:
+        return message
+    flat = " ".join(detail.split()).replace("`", "'")
+    return f"{message}\n\n**Details (administrators only):** `{flat}`"
+
+
+def show_error(exc: BaseException) -> None:
+    """Show ``exc`` in place: "no data" as information, anything else as an error (see ``describe``);
+    unexpected errors are logged with their traceback."""
+    if isinstance(exc, NoDataError):
+        st.info(redact(str(exc)) if not sees_details() else str(exc), icon=":material/info:")
+        return
+    if not isinstance(exc, ScaleboardError):
+        logging.getLogger("scaleboard").exception("unexpected error in a panel", exc_info=exc)
+    st.error(error_text(exc), icon=":material/error:")
+
+
+def _control_flow(exc: BaseException) -> bool:
+    return type(exc).__name__ in {"StopException", "RerunException"}  # streamlit's, not errors
 
 
 @contextmanager
@@ -39,9 +106,32 @@ def panel(title: str | None = None, *, border: bool = False) -> Iterator[None]:
         try:
             yield
         except Exception as exc:
-            if type(exc).__name__ in {"StopException", "RerunException"}:  # streamlit control flow
+            if _control_flow(exc):
                 raise
             show_error(exc)
+
+
+def value(load: Callable[[], T], *, empty: str | None = None) -> T | None:
+    """``load()``'s result, or ``None`` after saying why in place: the error (``show_error``), or, when
+    ``empty`` is given and the result has no rows, ``empty`` as information ("no data" is a normal
+    state with its own message, not an error). Later panels test the result against ``None``."""
+    try:
+        out = load()
+    except Exception as exc:
+        if _control_flow(exc):
+            raise
+        show_error(exc)
+        return None
+    if empty is not None and _has_no_rows(out):
+        st.info(empty, icon=":material/info:")
+        return None
+    return out
+
+
+def _has_no_rows(out: object) -> bool:
+    if isinstance(out, pl.DataFrame):
+        return out.is_empty()
+    return out is None or (hasattr(out, "__len__") and len(out) == 0)
 
 
 def empty(message: str) -> None:
@@ -49,7 +139,10 @@ def empty(message: str) -> None:
 
 
 def csv_bytes(df: pl.DataFrame) -> bytes:
-    """CSV with formula-like text cells neutralised (=, +, -, @ prefixed with a quote)."""
+    """CSV with list cells joined by ", " (CSV has no nested values) and formula-like text cells
+    neutralised (=, +, -, @ prefixed with a quote)."""
+    df = df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join(", ")
+                         for c, t in df.schema.items() if isinstance(t, pl.List))
     out = df.with_columns(
         pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
         .alias(c)

@@ -25,9 +25,10 @@ sys.path.insert(0, str(PROJECT))
 
 from analytics.lakehouse import connection  # noqa: E402
 from analytics.product import adoption, experiments, roi  # noqa: E402
+from analytics.product.scope import Scope  # noqa: E402
 
 END = date(2026, 10, 31)
-P = {"start_date": date(2025, 11, 1), "end_date": END, "business_units": None, "countries": None}
+P = {"scope": Scope(date(2025, 11, 1), END)}
 
 
 def page_calls(con) -> dict[str, float]:
@@ -48,7 +49,7 @@ def page_calls(con) -> dict[str, float]:
     t0 = time.perf_counter()
     experiments.list_experiments(con, **P)
     if tests.height:
-        experiments.analyze_experiment(con, experiment_id=tests["experiment_id"][0])
+        experiments.analyze_experiment(con, P["scope"], experiment_id=tests["experiment_id"][0])
     return {"Adoption": adoption_s, "Value & ROI": roi_s, "Experiments": time.perf_counter() - t0}
 
 

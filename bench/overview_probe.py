@@ -33,14 +33,15 @@ def main() -> None:
     root, start, end = sys.argv[1], date.fromisoformat(sys.argv[2]), date.fromisoformat(sys.argv[3])
     t0 = time.perf_counter()
     from analytics.lakehouse import connection
-    from analytics.product import adoption, overview, portfolio, roi
+    from analytics.product import adoption, kpis, overview, portfolio, roi
+    from analytics.product.scope import Scope
     from analytics.readiness import summary
 
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()
     con = connection.connect(root)
     t_connect = time.perf_counter() - t0
-    params = {"start_date": start, "end_date": end, "business_units": None, "countries": None}
+    params = {"scope": Scope(start, end)}
     page = {
         "snapshot": (overview.snapshot, params),
         "readiness_summary": (summary.readiness_summary, {}),
@@ -61,6 +62,7 @@ def main() -> None:
         "value_by_month": (roi.value_by_month, params),
         "adoption_summary": (adoption.adoption_summary, params),
         "stage_summary": (overview.stage_summary, params),
+        "kpis": (kpis.compute, params),
         "models_needing_attention": (overview.models_needing_attention, params),
         "alerts_raised": (overview.alerts_raised, params),
         "model_payback": (overview.model_payback, params),

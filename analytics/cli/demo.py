@@ -45,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_refresh:
         t0 = time.perf_counter()
         reports = pipeline.refresh(out)
-        print(f"refreshed {len(reports)} rollups in {time.perf_counter() - t0:.1f}s")
+        print(f"refreshed {len(reports.rollups)} rollups in {time.perf_counter() - t0:.1f}s")
     # the core lakehouse is usable, but a failed extra is a bug: say so in the exit status
     return 3 if summary.extras_failed else 0

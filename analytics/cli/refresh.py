@@ -18,8 +18,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
-    for rep in pipeline.refresh(root, full=args.full, only=args.only):
+    done = pipeline.refresh(root, full=args.full, only=args.only)
+    changed = [r for r in done.rollups if r.new_files or r.rebuilt]
+    for rep in changed:  # only what changed: a scheduled run with nothing new prints one line
         how = "rebuilt" if rep.rebuilt else "incremental"
         print(f"{rep.name:<32} {how:<11} new files {rep.new_files:>5}  rows {rep.rows_written:>9}  "
               f"{rep.seconds:6.2f}s")
+    took = sum(r.seconds for r in done.rollups)
+    if not changed:
+        print(f"{len(done.rollups)} rollups up to date ({took:.1f}s); nothing new to read.")
+    print("drift, performance and experiment value: " + (
+        "evaluated" if done.evaluated else "unchanged since the last refresh (skipped)"))
     return 0

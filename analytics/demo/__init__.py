@@ -100,6 +100,7 @@ def generate(out: Path, *, seed: int = 42, predictions: int = 2_000_000, end: da
             sink.append("models", tables.models_table(story, org, seed))
             sink.append("model_versions", tables.versions_table(org))
             sink.append("deployments", tables.deployments_table(org))
+            sink.append("registry_events", tables.registry_events_table(org))
             sink.append("eligible_users", tables.eligible_table(org))
             defs, exps = tables.experiments_tables(story, seed)
             sink.append("experiment_defs", defs)

@@ -66,6 +66,45 @@ def deployments_table(org: Org) -> pa.Table:
     return _table("deployments", org.deployments)
 
 
+def registry_events_table(org: Org) -> pa.Table:
+    """Aliases and approvals as a registry keeps them (no random draws: the rest of the demo stays as
+    it was). A version that reached production was approved two days after registration (high-risk
+    models by the model risk office, others by their registrant's peer); ``champion`` points at the
+    newest version with a successful production deployment, ``challenger`` at a newer one."""
+    risk = {s.model_id: s.risk_tier for s in MODELS}
+    in_prod: dict[tuple[str, str], int] = {}
+    for d in org.deployments:
+        if d["environment"] == "production" and d["status"] == "success":
+            key = (d["model_id"], d["version"])
+            in_prod[key] = min(in_prod.get(key, d["deployed_at"]), d["deployed_at"])
+    rows, day_us = [], 86_400_000_000
+    by_model: dict[str, list[dict]] = {}
+    for v in org.versions:
+        by_model.setdefault(v["model_id"], []).append(v)
+    for model_id, versions in by_model.items():
+        versions = sorted(versions, key=lambda v: v["registered_at"])
+        for i, v in enumerate(versions):
+            if (model_id, v["version"]) not in in_prod:
+                continue
+            approver = "Model Risk Office" if risk[model_id] == "high" else PEOPLE[(i + len(model_id)) % len(PEOPLE)]
+            rows.append({"event_id": f"reg-{model_id}-{v['version']}-approval", "event_at": v["registered_at"] + 2 * day_us,
+                         "model_id": model_id, "version": v["version"], "kind": "approval", "name": "approved",
+                         "value": "approved", "actor": approver, "registry_source": "demo"})
+        live = [v for v in versions if (model_id, v["version"]) in in_prod]
+        if live:
+            champ = live[-1]
+            rows.append({"event_id": f"reg-{model_id}-champion", "event_at": in_prod[(model_id, champ["version"])],
+                         "model_id": model_id, "version": champ["version"], "kind": "alias", "name": "champion",
+                         "value": None, "actor": champ["registered_by"], "registry_source": "demo"})
+            newer = [v for v in versions if v["registered_at"] > champ["registered_at"]]
+            if newer:
+                rows.append({"event_id": f"reg-{model_id}-challenger", "event_at": newer[-1]["registered_at"],
+                             "model_id": model_id, "version": newer[-1]["version"], "kind": "alias",
+                             "name": "challenger", "value": None, "actor": newer[-1]["registered_by"],
+                             "registry_source": "demo"})
+    return _table("registry_events", rows)
+
+
 def eligible_table(org: Org) -> pa.Table:
     return _table("eligible_users", org.eligible)
 

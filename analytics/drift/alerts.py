@@ -43,8 +43,7 @@ def breaches(root: Path | str) -> list[Breach]:
     out: list[Breach] = []
     try:
         versions = drift_monitor.model_versions(con)
-        retired = set(sql.query(con, "select model_id from models where stage = 'retired'",
-                                name="drift_alerts_retired")["model_id"].to_list())
+        retired = set(sql.run(con, "drift_alerts_retired")["model_id"].to_list())
         latest = versions.sort("registered_at", descending=True).unique("model_id", keep="first")
         for v in latest.iter_rows(named=True):
             if v["model_id"] in retired:  # no longer serves: nothing to protect, nobody to page

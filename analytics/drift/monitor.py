@@ -41,21 +41,14 @@ class Windows:
 
 def model_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per model version with its reference window and the last day with data."""
-    return sql.query(con, """
-        with last_day as (select model_id, max(day) as last_day from rollup_predictions_daily group by model_id)
-        select v.model_id, m.name, m.task, v.version, v.registered_at,
-               cast(timezone('UTC', v.train_start_at) as date) as ref_start,
-               cast(timezone('UTC', v.train_end_at) as date) as ref_end, l.last_day
-        from model_versions v join models m using (model_id) left join last_day l using (model_id)
-        order by m.name, v.registered_at desc""", name="drift_model_versions")
+    return sql.run(con, "drift_model_versions")
 
 
 def default_windows(con: duckdb.DuckDBPyConnection, root: str, model_id: str, version: str) -> Windows:
     """Reference = the window the version's bins were frozen from (its training window);
     current = the last 30 days with profiles."""
     ref = drift_profiles.reference_window(Path(root), model_id, version)
-    last = sql.query(con, "select max(day) as d from drift_profiles where model_id = $m and version = $v",
-                     name="drift_last_day", m=model_id, v=version)["d"][0]
+    last = sql.run(con, "drift_last_day", m=model_id, v=version)["d"][0]
     if ref is None or last is None:
         raise NoDataError(f"No drift profiles for {model_id} version {version} yet; run `scaleboard refresh`.")
     return Windows(ref[0], ref[1], last - timedelta(days=CURRENT_DAYS - 1), last)

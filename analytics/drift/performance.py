@@ -64,12 +64,9 @@ def performance(con: duckdb.DuckDBPyConnection, *, model_id: str, version: str |
                 ref_start: date | None, ref_end: date | None) -> pl.DataFrame:
     """Weekly performance of a model (all versions when ``version`` is None) in long format:
     week_start, metric, value, band_low, band_high, ref_mean, is_reference, breach."""
-    task = sql.query(con, "select task from models where model_id = $model_id", name="model_task",
-                     model_id=model_id)
+    task = sql.run(con, "drift_model_task", model_id=model_id)
     task = task["task"][0] if task.height else "classification"
-    rows = sql.query(con, "select * from drift_performance where model_id = $model_id "
-                     "and ($version is null or version = $version)", name="drift_performance",
-                     model_id=model_id, version=version)
+    rows = sql.run(con, "drift_performance_model", model_id=model_id, version=version)
     if rows.height == 0:
         return pl.DataFrame()
     weekly = weekly_metrics(rows, task)

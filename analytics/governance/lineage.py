@@ -23,8 +23,7 @@ KIND_STYLE = {  # fill colour and shape per node kind, left to right in the flow
 
 def nodes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every node in the lineage graph (kind, id), for pickers."""
-    return sql.query(con, "select distinct src_kind as kind, src_id as id from lineage union "
-                          "select distinct dst_kind, dst_id from lineage order by kind, id", name="lineage_nodes")
+    return sql.run(con, "lineage_nodes")
 
 
 def around(con: duckdb.DuckDBPyConnection, kind: str, node_id: str, *, depth: int = 6) -> pl.DataFrame:

@@ -89,6 +89,17 @@ ROLLUPS: tuple[Rollup, ...] = (
             ("n_invocations", pa.int64()),
         ]),
     ),
+    Rollup(
+        name="rollup_usage_user_day",
+        source="usage_events",
+        sql_name="rollup_usage_user_day",
+        grain="one row per model, day and user with invocations (per part; re-aggregate with sum): "
+              "the exact edges of adoption windows that do not start on a Monday or end on a Sunday",
+        schema=pa.schema([
+            ("model_id", pa.string()), ("day", pa.date32()), ("user_id", pa.string()),
+            ("n_invocations", pa.int64()),
+        ]),
+    ),
     # which models have feature logs and outcome logs (readiness evidence)
     Rollup(
         name="rollup_feature_models",
@@ -119,6 +130,15 @@ ROLLUPS: tuple[Rollup, ...] = (
                ("sum_abs_err", pa.float64()), ("sum_sq_err", pa.float64()),
                ("sum_label", pa.float64()), ("sum_label_sq", pa.float64()),
            ])),
+    # every scored request's score in 1/1000 bins per week (label-free performance estimation)
+    Rollup(
+        name="rollup_score_weekly",
+        source="predictions",
+        sql_name="rollup_score_weekly",
+        grain="one row per model, version, week and score bin (1/1000) per source part (re-aggregate with sum)",
+        schema=pa.schema([("model_id", pa.string()), ("version", pa.string()), ("week_start", pa.date32()),
+                          ("score_bin", pa.int32()), ("n", pa.int64())]),
+    ),
     # condensed from a rollup: built last, so it sees its source's new parts in the same refresh
     Rollup(
         name="rollup_usage_user_activity",

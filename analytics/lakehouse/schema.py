@@ -73,10 +73,29 @@ MODEL_VERSIONS = _add(Table(
     "model_versions",
     _s(("model_id", pa.string()), ("version", pa.string()), ("registered_at", TS),
        ("registered_by", pa.string()), ("algorithm", pa.string()),
-       ("train_start_at", TS), ("train_end_at", TS)),
-    grain="one row per registered model version; the training window is the drift reference",
+       ("train_start_at", TS), ("train_end_at", TS),
+       ("run_id", pa.string()), ("artifact_uri", pa.string()), ("registry_source", pa.string()),
+       ("metrics_json", pa.string())),
+    grain="one row per registered model version; the training window is the drift reference; where "
+          "it came from (registry_source, e.g. mlflow:<uri>; its run and artifact; the run's metrics as JSON)",
     key=("model_id", "version"),
     required=("model_id", "version", "registered_at"),
+))
+
+REGISTRY_KINDS = ("alias", "approval", "tag")
+
+REGISTRY_EVENTS = _add(Table(
+    "registry_events",
+    _s(("event_id", pa.string()), ("event_at", TS), ("model_id", pa.string()), ("version", pa.string()),
+       ("kind", pa.string()), ("name", pa.string()), ("value", pa.string()), ("actor", pa.string()),
+       ("registry_source", pa.string())),
+    grain="one row per change of a model's registry state: an alias pointing at a version (version "
+          "null: alias removed), an approval decision on a version (value approved or rejected), a tag "
+          "(version null: a model tag); the newest event per model, kind, name (and version for "
+          "approvals and version tags) is in force",
+    key=("event_id",),
+    enums={"kind": REGISTRY_KINDS},
+    required=("event_id", "event_at", "model_id", "kind", "name"),
 ))
 
 DEPLOYMENTS = _add(Table(
@@ -240,6 +259,21 @@ CHECKLIST_EVENTS = _add(Table(
     key=("event_id",),
     enums={"status": CHECKLIST_STATUSES},
     required=("event_id", "event_at", "actor", "item_id"),
+))
+
+FEATURE_IMPORTANCE = _add(Table(
+    "feature_importance",
+    _s(("computed_at", TS), ("model_id", pa.string()), ("version", pa.string()), ("feature", pa.string()),
+       ("importance", pa.float64()), ("method", pa.string()), ("n_rows", pa.int64()),
+       ("surrogate_r2", pa.float64())),
+    grain="one row per model version, feature and computation: how much the model's output depends on "
+          "the feature (method mean_abs_shap: mean |SHAP value| of the registered model artifact; "
+          "permutation_surrogate: drop in R2 of a surrogate that reproduces the logged scores when the "
+          "feature is shuffled; surrogate_r2: how well the surrogate reproduces the scores on held-out "
+          "rows); the newest computation per version is in force",
+    key=("model_id", "version", "feature", "computed_at"),
+    enums={"method": ("mean_abs_shap", "permutation_surrogate")},
+    required=("computed_at", "model_id", "version", "feature", "importance", "method"),
 ))
 
 ALERTS = _add(Table(

@@ -48,8 +48,9 @@ def data_files(folder: Path) -> list[Path]:
     return out
 
 
-def lakehouse_version(root: Path | str) -> str:
-    """A token that changes whenever any file in the lakehouse is added, removed or replaced.
+def lakehouse_version(root: Path | str, *, exclude: tuple[str, ...] = ()) -> str:
+    """A token that changes whenever any file in the lakehouse is added, removed or replaced
+    (``exclude``: paths relative to the root that do not count).
 
     Cheap (a directory walk, no file reads): caches key on it so results refresh after writes.
     """
@@ -57,9 +58,10 @@ def lakehouse_version(root: Path | str) -> str:
     if not root.is_dir():
         return "absent"
     n, newest, size = 0, 0, 0
+    skip = {str(root / e) for e in exclude}
     for dirpath, _dirnames, filenames in os.walk(root):
         for f in filenames:
-            if f.endswith(TMP_SUFFIX):
+            if f.endswith(TMP_SUFFIX) or os.path.join(dirpath, f) in skip:
                 continue
             try:
                 st = os.stat(os.path.join(dirpath, f))

@@ -33,8 +33,10 @@ from scipy import special, stats
 
 from analytics import sql
 from analytics.errors import InputError, NoDataError
-from analytics.lakehouse import connection, storage
+from analytics.lakehouse import connection
 from analytics.lakehouse.schema import VALUE_LEDGER
+from analytics.product import roi
+from analytics.product.scope import Scope, everything
 
 ALPHA = 0.05
 SRM_ALPHA = 0.001
@@ -199,12 +201,13 @@ def higher_is_better(metric: str) -> bool:
     return not any(w in metric.lower() for w in LOWER_IS_BETTER_WORDS)
 
 
-def list_experiments(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                     business_units=None, countries=None) -> pl.DataFrame:
-    """A/B tests overlapping the window whose model is in the business units; newest first.
+COUNTRY_IGNORED = "Country filter does not apply here: experiment units carry no country."
+
+
+def list_experiments(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """A/B tests overlapping the window whose model is in the scope's business units; newest first.
     Countries do not apply (units carry no country)."""
-    return sql.run(con, "experiments_list", start_date=start_date, end_date=end_date,
-                   business_units=list(business_units) if business_units else None)
+    return scope.run(con, "experiments_list")
 
 
 @dataclass(frozen=True)
@@ -230,13 +233,13 @@ def verdict_of(row: dict, *, srm_ok: bool, min_units: int, alpha: float = ALPHA)
     return "Winner" if row["chance_to_win"] >= 0.5 else "Loser"
 
 
-def analyze_experiment(con: duckdb.DuckDBPyConnection, *, experiment_id: str,
+def analyze_experiment(con: duckdb.DuckDBPyConnection, scope: Scope, *, experiment_id: str,
                        min_units_per_arm: int = MIN_UNITS_PER_ARM, alpha: float = ALPHA) -> ExperimentResult:
-    """Every metric of one experiment compared against its control, with SRM and BH q-values."""
-    defs = sql.query(con, "select * from experiment_defs where experiment_id = $experiment_id",
-                     name="experiment_def", experiment_id=experiment_id)
+    """Every metric of one experiment compared against its control, with SRM and BH q-values. An
+    experiment whose model is outside the scope's business units reads as absent."""
+    defs = scope.run(con, "experiment_def", experiment_id=experiment_id)
     if defs.is_empty():
-        raise InputError(f"There is no experiment '{experiment_id}'.")
+        raise InputError(f"There is no experiment '{experiment_id}' in your selection.")
     d = defs.row(0, named=True)
     units = sql.run(con, "experiments_units", experiment_id=experiment_id)
     if units.is_empty():
@@ -289,7 +292,7 @@ def measured_entries(con: duckdb.DuckDBPyConnection, *, min_units_per_arm: int =
     for d in sql.run(con, "experiments_concluded").iter_rows(named=True):
         if d["is_recorded"] or d["ended_at"] is None or d["started_at"] is None:
             continue
-        res = analyze_experiment(con, experiment_id=d["experiment_id"], min_units_per_arm=min_units_per_arm)
+        res = analyze_experiment(con, everything(), experiment_id=d["experiment_id"], min_units_per_arm=min_units_per_arm)
         if res.verdict != "Winner":  # the decision is taken on the primary metric only
             continue
         # the dollar value: the primary metric if it is in USD, else the first winning USD metric
@@ -316,13 +319,12 @@ def measured_entries(con: duckdb.DuckDBPyConnection, *, min_units_per_arm: int =
 
 
 def record_measured_value(root: Path | str, *, now: datetime | None = None) -> int:
-    """Append the measured value of newly concluded winning experiments to the value ledger.
+    """Append the measured value of newly concluded winning experiments to the value ledger (through
+    ``roi.append_ledger``, its one writer).
     Idempotent: an experiment already recorded (``entered_by = "experiment:<id>"``) is skipped."""
     con = connection.connect(root, tables=["experiment_defs", "experiments", "value_ledger", "models"])
     try:
         table = measured_entries(con, now=now)
     finally:
         con.close()
-    if table.num_rows:
-        storage.append(root, "value_ledger", table)
-    return table.num_rows
+    return roi.append_ledger(root, table)

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from analytics import sql
+from analytics.product.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
                          row["min_date"], row["max_date"])
 
 
-def models(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The model inventory, one row per model, sorted by business unit and name."""
-    return sql.run(con, "models_inventory")
+def models(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """The model inventory of the scope's business units, one row per model, sorted by business unit
+    and name."""
+    return scope.run(con, "models_inventory")

@@ -2,35 +2,37 @@
 
 Contract shared by every function here:
 
-* **Window.** A ledger month counts in the window ``[start_date, end_date]`` when its *first day*
-  falls inside it, so consecutive windows never share a month. The previous window has the same
-  length and ends the day before ``start_date``.
+* **Scope.** Every query function takes the ``Scope`` (``analytics.product.scope``). A ledger month
+  counts in the window when its *first day* falls inside it (the one inclusion rule), so
+  consecutive windows never share a month; the previous window is ``scope.previous``.
 * **Current figure.** The ledger is append-only; the figure for (month, model, category) is the
   newest entry (``analytics/sql/product/ledger_current.sql``); older entries are history.
 * **Filters.** Business units filter through ``models.business_unit``. Country filters do *not*
-  apply to ledger figures (the ledger has no country); only the what-if panel uses countries, through
-  the share of usage coming from them.
+  apply to ledger figures (the ledger has no country: ``COUNTRY_IGNORED`` is the caption pages show);
+  only the what-if panel uses countries, through the share of usage coming from them.
 * **Units.** US dollars. ROI = (benefit - cost) / cost, ``None`` when cost is 0.
 
-Writes go through ``record_entries`` only (validated, appended with who and when, never overwriting).
+Every ledger write goes through ``append_ledger`` (appended with who and when, never overwriting):
+``record_entries`` for people's figures, ``experiments.record_measured_value`` for A/B-test results.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 
-from analytics import sql
 from analytics.errors import InputError
 from analytics.lakehouse import connection, storage
 from analytics.lakehouse.schema import ATTRIBUTIONS, LEDGER_CATEGORIES, VALUE_LEDGER
+from analytics.product.scope import Scope
 
+COUNTRY_IGNORED = "Country filter does not apply here: the value ledger has no country."
 ATTRIBUTION_LABELS = {"measured": "Measured (A/B test)", "estimated": "Model-estimated",
                       "self_reported": "Self-reported"}
 
@@ -38,22 +40,6 @@ ATTRIBUTION_LABELS = {"measured": "Measured (A/B test)", "estimated": "Model-est
 def roi(benefit: float, cost: float) -> float | None:
     """(benefit - cost) / cost; None when there is no cost to return on."""
     return None if not cost else (benefit - cost) / cost
-
-
-def previous_window(start_date: date, end_date: date) -> tuple[date, date]:
-    """The window of the same length (in days) ending the day before ``start_date``."""
-    prev_end = start_date - timedelta(days=1)
-    return prev_end - (end_date - start_date), prev_end
-
-
-def _filters(business_units) -> list[str] | None:
-    return list(business_units) if business_units else None
-
-
-def _check_window(start_date: date, end_date: date) -> None:
-    if start_date > end_date:
-        raise InputError(f"The start date {start_date} is after the end date {end_date}; "
-                         "pick a start on or before the end.")
 
 
 # ---------------------------------------------------------------- portfolio figures (overview)
@@ -70,29 +56,20 @@ class ValueSummary:
     prev_cost_usd: float
     prev_net_usd: float
     prev_roi: float | None
-    value_to_date_usd: float  # cumulative net from the first ledger month to end_date
+    value_to_date_usd: float  # cumulative net from the first ledger month to the window's end
 
 
-def portfolio_value(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                    business_units=None, countries=None) -> ValueSummary:
+def portfolio_value(con: duckdb.DuckDBPyConnection, scope: Scope) -> ValueSummary:
     """Benefit, cost, net and ROI of the portfolio in the window and the previous one, plus value to
-    date. ``countries`` is accepted for a uniform signature and ignored (the ledger has no country)."""
-    _check_window(start_date, end_date)
-    prev_start, prev_end = previous_window(start_date, end_date)
-    row = sql.run(con, "roi_portfolio_value", start_date=start_date, end_date=end_date,
-                  prev_start_date=prev_start, prev_end_date=prev_end,
-                  business_units=_filters(business_units)).row(0, named=True)
+    date (the country filter does not apply: the ledger has no country)."""
+    row = scope.run(con, "roi_portfolio_value").row(0, named=True)
     b, c, pb, pc = (float(row[k]) for k in ("benefit_usd", "cost_usd", "prev_benefit_usd", "prev_cost_usd"))
     return ValueSummary(b, c, b - c, roi(b, c), pb, pc, pb - pc, roi(pb, pc), float(row["value_to_date_usd"]))
 
 
-def value_by_month(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                   business_units=None, countries=None) -> pl.DataFrame:
-    """One row per ledger month and business unit: benefit_usd, cost_usd, net_usd (current figures).
-    ``countries`` is ignored (the ledger has no country)."""
-    _check_window(start_date, end_date)
-    return sql.run(con, "roi_value_by_month", start_date=start_date, end_date=end_date,
-                   business_units=_filters(business_units))
+def value_by_month(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """One row per ledger month and business unit: benefit_usd, cost_usd, net_usd (current figures)."""
+    return scope.run(con, "roi_value_by_month")
 
 
 # ---------------------------------------------------------------- per model: ROI, payback, NPV
@@ -119,14 +96,13 @@ def _month_index(m: date, first: date) -> int:
     return (m.year - first.year) * 12 + m.month - first.month
 
 
-def model_value(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                business_units=None, countries=None, discount_rate: float = 0.08) -> pl.DataFrame:
+def model_value(con: duckdb.DuckDBPyConnection, scope: Scope, *, discount_rate: float = 0.08) -> pl.DataFrame:
     """One row per model with ledger entries: window benefit/cost/net/ROI, NPV of the window's monthly
     net (discounted to the window's first month at ``discount_rate`` a year), cumulative net and
-    payback month since the model's first ledger month (to ``end_date``), and the attribution mix of
+    payback month since the model's first ledger month (to the window's end), and the attribution mix of
     the window's benefit with the dominant one as ``attribution`` (the badge)."""
-    _check_window(start_date, end_date)
-    monthly = sql.run(con, "roi_model_month", end_date=end_date, business_units=_filters(business_units))
+    start_date = scope.start
+    monthly = scope.run(con, "roi_model_month")
     first_window_month = date(start_date.year, start_date.month, 1)
     if start_date.day != 1:  # the first month whose first day is inside the window
         first_window_month = date(start_date.year + start_date.month // 12, start_date.month % 12 + 1, 1)
@@ -158,10 +134,9 @@ def model_value(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: d
     return out.sort("net_usd", descending=True)
 
 
-def value_by_business_unit(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                           business_units=None, countries=None) -> pl.DataFrame:
+def value_by_business_unit(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """Portfolio roll-up: one row per business unit with benefit, cost, net and ROI in the window."""
-    monthly = value_by_month(con, start_date=start_date, end_date=end_date, business_units=business_units)
+    monthly = value_by_month(con, scope)
     out = (monthly.group_by("business_unit")
            .agg(pl.col("benefit_usd").sum(), pl.col("cost_usd").sum(), pl.col("net_usd").sum())
            .sort("net_usd", descending=True))
@@ -169,23 +144,20 @@ def value_by_business_unit(con: duckdb.DuckDBPyConnection, *, start_date: date, 
         pl.when(pl.col("cost_usd") != 0).then(pl.col("net_usd") / pl.col("cost_usd")).alias("roi"))
 
 
-def cumulative_value(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                     business_units=None, countries=None) -> pl.DataFrame:
+def cumulative_value(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """One row per month in the window: portfolio benefit, cost, net and cumulative net (USD),
     cumulating from the window's first month."""
-    monthly = value_by_month(con, start_date=start_date, end_date=end_date, business_units=business_units)
+    monthly = value_by_month(con, scope)
     return (monthly.group_by("month").agg(pl.col("benefit_usd").sum(), pl.col("cost_usd").sum(),
                                           pl.col("net_usd").sum())
             .sort("month").with_columns(pl.col("net_usd").cum_sum().alias("cumulative_net_usd")))
 
 
-def ledger_history(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                   business_units=None, countries=None, model_ids=None, current_only: bool = False
-                   ) -> pl.DataFrame:
+def ledger_history(con: duckdb.DuckDBPyConnection, scope: Scope, *, model_ids=None,
+                   current_only: bool = False) -> pl.DataFrame:
     """Ledger entries for months in the window, newest first, each with its attribution badge
     (``attribution_label``) and interval where one exists; ``is_current`` marks the figure in force."""
-    out = sql.run(con, "roi_ledger_history", start_date=start_date, end_date=end_date,
-                  business_units=_filters(business_units), model_ids=_filters(model_ids))
+    out = scope.run(con, "roi_ledger_history", model_ids=list(model_ids) if model_ids else None)
     if current_only:
         out = out.filter(pl.col("is_current"))
     return out.with_columns(pl.col("attribution").replace_strict(ATTRIBUTION_LABELS, default=None)
@@ -212,9 +184,9 @@ class WhatIf:
         return self.scenario_net_usd - self.annual_net_usd
 
 
-def what_if(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date, adoption_change: float,
-            cost_change: float, business_units=None, countries=None) -> WhatIf:
-    """Annual value if adoption moves by ``adoption_change`` (0.2 = +20%) among users in ``countries``
+def what_if(con: duckdb.DuckDBPyConnection, scope: Scope, *, adoption_change: float,
+            cost_change: float) -> WhatIf:
+    """Annual value if adoption moves by ``adoption_change`` (0.2 = +20%) among users in the scope's countries
     (all when None) and cost moves by ``cost_change``.
 
     Assumptions, stated so they can be challenged: a model's benefit scales linearly with its
@@ -222,16 +194,13 @@ def what_if(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
     in the window (from the weekly usage rollup); cost changes apply to the whole cost. The baseline is
     the window's ledger totals scaled to 12 months.
     """
-    _check_window(start_date, end_date)
     if adoption_change < -1 or cost_change < -1:
         raise InputError("Adoption and cost changes cannot go below -100%.")
-    models = model_value(con, start_date=start_date, end_date=end_date, business_units=business_units)
-    months = sql.query(con, "select count(distinct month) as n from value_ledger where month between "
-                       "cast($start_date as date) and cast($end_date as date)", name="ledger_months",
-                       start_date=start_date, end_date=end_date)["n"][0]
+    countries = scope.countries
+    models = model_value(con, scope)
+    months = scope.run(con, "roi_ledger_months")["n"][0]
     scale = 12 / months if months else 0.0
-    share = sql.run(con, "roi_usage_share", start_date=start_date, end_date=end_date,
-                    countries=_filters(countries))
+    share = scope.run(con, "roi_usage_share")
     joined = models.join(share, on="model_id", how="left").with_columns(
         pl.when(pl.col("n_invocations") > 0)
         .then(pl.col("n_invocations_selected") / pl.col("n_invocations"))
@@ -246,16 +215,14 @@ def what_if(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
                   new_benefit, new_cost, new_benefit - new_cost)
 
 
-def revenue_per_run(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                    business_units=None, countries=None) -> pl.DataFrame:
+def revenue_per_run(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """Incentive KPI: incremental revenue (ledger, window) per model run (scored requests, window),
     one row per model with both."""
-    models = model_value(con, start_date=start_date, end_date=end_date, business_units=business_units)
-    hist = ledger_history(con, start_date=start_date, end_date=end_date, business_units=business_units,
-                          current_only=True)
+    models = model_value(con, scope)
+    hist = ledger_history(con, scope, current_only=True)
     rev = (hist.filter(pl.col("category") == "incremental_revenue").group_by("model_id")
            .agg(pl.col("amount_usd").sum().alias("incremental_revenue_usd")))
-    runs = sql.run(con, "roi_runs_by_model", start_date=start_date, end_date=end_date)
+    runs = scope.run(con, "roi_runs_by_model")
     out = (models.select("model_id", "name", "business_unit").join(rev, on="model_id", how="inner")
            .join(runs, on="model_id", how="left"))
     return out.with_columns(
@@ -263,11 +230,9 @@ def revenue_per_run(con: duckdb.DuckDBPyConnection, *, start_date: date, end_dat
         .alias("revenue_per_run_usd")).sort("incremental_revenue_usd", descending=True)
 
 
-def deployments_per_month(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                          business_units=None, countries=None) -> pl.DataFrame:
+def deployments_per_month(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """Incentive KPI (MLOps maturity): successful production deployments and all attempts per month."""
-    return sql.run(con, "roi_deployments_monthly", start_date=start_date, end_date=end_date,
-                   business_units=_filters(business_units))
+    return scope.run(con, "roi_deployments_monthly")
 
 
 # ---------------------------------------------------------------- the one write path
@@ -359,18 +324,25 @@ def validate_entries(rows: list[dict] | pl.DataFrame, *, actor: str, known_model
 
 
 def record_entries(root: Path | str, rows: list[dict] | pl.DataFrame, *, actor: str,
-                   now: datetime | None = None) -> int:
+                   units: tuple[str, ...] | None = None, now: datetime | None = None) -> int:
     """Validate and append ledger rows (a form or a CSV upload) as one new file; return how many.
 
     Corrections are new rows for the same (month, model, category): the newest is the figure in force
-    and the old one stays in the history. Nothing is written when any row is invalid."""
+    and the old one stays in the history. Nothing is written when any row is invalid. With ``units``
+    (the writer's data scope) a model of another business unit reads as unknown."""
     con = connection.connect(root, tables=["models"])
     try:
-        known = {r[0] for r in con.sql("select model_id from models").fetchall()}
+        known = set(Scope(date.today(), date.today(), allowed_units=units).run(con, "model_names")["model_id"])
     finally:
         con.close()
-    table = validate_entries(rows, actor=actor, known_models=known, now=now)
-    storage.append(root, "value_ledger", table)
+    return append_ledger(root, validate_entries(rows, actor=actor, known_models=known, now=now))
+
+
+def append_ledger(root: Path | str, table: pa.Table) -> int:
+    """The one writer of ``value_ledger``: append rows already validated and stamped with who and
+    when as one new file; return how many (nothing is written for none)."""
+    if table.num_rows:
+        storage.append(root, "value_ledger", table.cast(VALUE_LEDGER.schema))
     return table.num_rows
 
 
@@ -383,13 +355,10 @@ def read_entries_csv(data: bytes) -> pl.DataFrame:
                          "comma-separated text with a header row.") from exc
 
 
-def forecast_error_reduction(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
-                             business_units=None, countries=None) -> pl.DataFrame:
+def forecast_error_reduction(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """Incentive KPI for regressors: how much smaller the model's error is than a naive forecast that
     always predicts the mean of the actual values, over labelled predictions in weeks starting in the
     window: ``1 - RMSE(model) / SD(actual)`` (1 = perfect, 0 = no better than the mean, < 0 = worse).
     One row per regression model: n_labelled, rmse, sd_actual, forecast_error_reduction. Reads the
-    performance rollup, never raw rows. ``countries`` is ignored (outcomes carry no country)."""
-    _check_window(start_date, end_date)
-    return sql.run(con, "roi_forecast_error_reduction", start_date=start_date, end_date=end_date,
-                   business_units=_filters(business_units))
+    performance rollup, never raw rows. The country filter does not apply (outcomes carry no country)."""
+    return scope.run(con, "roi_forecast_error_reduction")

@@ -393,8 +393,13 @@ def results_table(results: list[CheckResult], run_id: str) -> pa.Table:
 def record(root: Path | str, results: list[CheckResult], *, run_id: str | None = None) -> str:
     """Append the results to ``quality_results`` (one file); return the run id."""
     run_id = run_id or new_run_id()
-    storage.append(root, "quality_results", results_table(results, run_id))
+    append_results(root, results_table(results, run_id))
     return run_id
+
+
+def append_results(root: Path | str, table: pa.Table) -> None:
+    """The one writer of ``quality_results``: append ``results_table`` rows (one run or several) as one file."""
+    storage.append(root, "quality_results", table)
 
 
 def by_dataset(results: list[CheckResult]) -> dict[str, list[CheckResult]]:

@@ -13,7 +13,7 @@ import pyarrow as pa
 from analytics import alerts
 from analytics.errors import InputError
 from analytics.governance import lineage
-from analytics.lakehouse import connection, storage
+from analytics.lakehouse import connection
 from analytics.quality import checks as qc
 from analytics.quality import contracts, tasks
 from analytics.quality.checks import CheckResult
@@ -108,7 +108,7 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
             open_before = tasks.read_open(root)
             events = tasks.plan_events(open_before, results, tasks.assignees(con), at=as_of)
             if events:
-                storage.append(root, "stewardship_tasks", tasks.events_table(events))
+                tasks.append_events(root, events)
         open_after = tasks.apply_events(open_before, events)
         found = breaches(con, results, {d: t.opened_at for d, t in open_after.items()}) if raise_alerts else []
     finally:
@@ -145,14 +145,13 @@ def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = 
                 all_events += events
                 reports.append(RunReport(qc.new_run_id(), t, tuple(results), tuple(events), 0))
             if all_events:
-                storage.append(root, "stewardship_tasks", tasks.events_table(all_events))
+                tasks.append_events(root, all_events)
         if reports:
             found = breaches(con, list(reports[-1].results), {d: o.opened_at for d, o in open_now.items()})
     finally:
         con.close()
     if reports:
-        storage.append(root, "quality_results",
-                         pa.concat_tables([qc.results_table(list(r.results), r.run_id) for r in reports]))
+        qc.append_results(root, pa.concat_tables([qc.results_table(list(r.results), r.run_id) for r in reports]))
     if reports:
         alerts.sync(root, found, kinds=("quality", "freshness"), subjects={ct.dataset_id for ct in loaded},
                     now=reports[-1].as_of)

@@ -154,8 +154,14 @@ def _act(root, task_id: str, *, actor: str, status: str, reason: str, assignee: 
         event = _event(task_id, at=now or datetime.now(UTC), actor=actor.strip(), dataset_id=task["dataset_id"],
                        check_id=task["check_id"], assignee=assignee or task["assignee"], status=status,
                        reason=reason.strip())
-        storage.append(root, "stewardship_tasks", events_table([event]))
+        append_events(root, [event])
     return event
+
+
+def append_events(root: Path | str, events: list[dict]) -> None:
+    """The one writer of ``stewardship_tasks``: append ``events`` as one file. Callers decide the
+    events under ``exclusive(root)`` from a fresh read and append before releasing it."""
+    storage.append(root, "stewardship_tasks", events_table(events))
 
 
 def acknowledge(root: Path | str, task_id: str, *, actor: str, reason: str,

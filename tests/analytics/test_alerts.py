@@ -9,6 +9,7 @@ import pytest
 from analytics import alerts
 from analytics.errors import InputError
 from analytics.product import overview
+from analytics.product.scope import Scope
 
 
 def _breach(model="m", kind="quality", subject="feed", severity="critical"):
@@ -47,8 +48,8 @@ def test_sync_resolves_what_recovered_and_keeps_history(root):
     con = root.con()
     assert alerts.open_alerts(con)["model_id"].to_list() == ["k"]
     assert con.sql("select count(*) from alerts").fetchall() == [(3,)]  # raised x2 + one resolution
-    assert overview.models_needing_attention(con)["model_id"].to_list() == ["k"]
-    r = overview.risk_summary(con, start_date=date(2020, 1, 1), end_date=date(2030, 1, 1))
+    assert overview.models_needing_attention(con, Scope(date(2020, 1, 1), date(2030, 1, 1)))["model_id"].to_list() == ["k"]
+    r = overview.risk_summary(con, Scope(date(2020, 1, 1), date(2030, 1, 1)))
     assert r.n_models_at_risk == 1 and r.n_new_alerts == 2  # resolution rows are not new alerts
 
 

@@ -420,7 +420,7 @@ def test_cli_generates_refuses_and_refreshes(tmp_path, monkeypatch, capsys):
 
     out = tmp_path / "lake"
     calls = []
-    monkeypatch.setattr(pipeline, "refresh", lambda root, **kw: calls.append(("refresh", root)) or [])
+    monkeypatch.setattr(pipeline, "refresh", lambda root, **kw: calls.append(("refresh", root)) or pipeline.PipelineReport([], False))
     args = ["demo", "--out", str(out), "--seed", "5", "--predictions", "5000", "--end", "2026-10-31"]
     assert cli.main(args) == 0
     text = capsys.readouterr().out

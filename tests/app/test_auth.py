@@ -210,33 +210,45 @@ def test_upload_page_loads_and_rejects(env, lake):
 
 
 def test_product_manager_scoped_to_business_units(env):
+    """The scoped user's filter offers only their units (the data scope itself is enforced in every
+    query: tests/analytics/product/test_scope.py and tests/pages/test_page_scope.py)."""
     at = AppTest.from_file(MAIN, default_timeout=60)
     at.session_state["user"] = auth.test_session("product_manager", business_units=["Retail"])
     at.run()
     assert not at.exception
-    assert at.session_state["filters"].business_units == ("Retail",)
+    assert at.multiselect(key="f_bu").options == ["Retail"]
+    assert auth.allowed_business_units(at.session_state["user"]) == ("Retail",)
     other = auth.test_session("product_manager")  # no scope: all units
-    at2 = AppTest.from_file(MAIN, default_timeout=60)
-    at2.session_state["user"] = other
-    at2.run()
-    assert at2.session_state["filters"].business_units is None
+    assert auth.allowed_business_units(other) is None
+    # an administrator is never scoped, whatever the user file says
+    assert auth.allowed_business_units(auth.test_session("admin", business_units=["Retail"])) is None
+
+
+def test_business_units_from_oidc_claims_like_roles():
+    assert auth.units_from_claims({"business_units": "Retail"}) == ("Retail",)
+    assert auth.units_from_claims({"groups": ["grp-retail", "grp-fin", "x"]}, claim="groups",
+                                  unit_map={"grp-retail": "Retail", "grp-fin": "Finance"}) == ("Retail", "Finance", "x")
+    assert auth.units_from_claims({}) == ()
 
 
 OIDC_SECRETS = {
     "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
              "client_id": "id", "client_secret": "secret",
              "server_metadata_url": "https://idp.example.com/.well-known/openid-configuration"},
-    "scaleboard_auth": {"roles_claim": "groups", "role_map": {"grp-data-science": "data_scientist"}},
+    "scaleboard_auth": {"roles_claim": "groups", "role_map": {"grp-data-science": "data_scientist"},
+                        "business_units_claim": "units"},
 }
 
 
 def test_oidc_identity_with_a_mapped_role_is_signed_in(env):
     at = AppTest.from_file(MAIN, default_timeout=60)
     at.secrets = OIDC_SECRETS
-    at.user = {"is_logged_in": True, "email": "dana@example.com", "groups": ["grp-data-science"]}
+    at.user = {"is_logged_in": True, "email": "dana@example.com", "groups": ["grp-data-science"],
+               "units": ["Retail"]}
     at.run()
     assert not at.exception
     assert at.session_state["user"]["name"] == "dana@example.com"
+    assert at.session_state["user"]["business_units"] == ["Retail"]  # the claim maps to the data scope
     assert at.session_state["user"]["role"] == "data_scientist"
     assert at.session_state["user"]["source"] == "oidc"
     assert _registered(at) == set(ROLE_PAGES["data_scientist"])

@@ -1,27 +1,48 @@
-"""Period presets of the sidebar, hand-worked."""
+"""The sidebar: presets as whole months (hand-worked cases in tests/analytics/product/test_scope.py),
+the inclusion rule said in its help, and a business unit outside the user's data scope refused with a
+notice, whether asked through the widget's state or the URL."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import pytest
+from streamlit.testing.v1 import AppTest
 
-from app.filters import period_range
+from analytics.product.scope import INCLUSION_RULE, period_range
+from app import auth
+from apptest import MAIN
 
-FIRST = date(2024, 11, 1)
+
+def _scoped(units=("Retail",)) -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=90)
+    at.session_state["user"] = auth.test_session("product_manager", business_units=list(units))
+    return at
 
 
-@pytest.mark.parametrize(("period", "last", "expected"), [
-    ("This quarter", date(2026, 11, 26), (date(2026, 10, 1), date(2026, 11, 26))),
-    ("Last quarter", date(2026, 11, 26), (date(2026, 7, 1), date(2026, 9, 30))),
-    ("Last quarter", date(2026, 2, 10), (date(2025, 10, 1), date(2025, 12, 31))),
-    ("This quarter", date(2026, 3, 31), (date(2026, 1, 1), date(2026, 3, 31))),
-    ("Year to date", date(2026, 11, 26), (date(2026, 1, 1), date(2026, 11, 26))),
-    ("Last 12 months", date(2026, 10, 31), (date(2025, 11, 1), date(2026, 10, 31))),
-    ("Custom", date(2026, 10, 31), (date(2025, 11, 1), date(2026, 10, 31))),
-    # clipped to the first day with data
-    ("Year to date", date(2024, 12, 15), (FIRST, date(2024, 12, 15))),
-    ("Last quarter", date(2024, 11, 20), (FIRST, FIRST)),
-])
-def test_period_range(period, last, expected):
-    assert period_range(period, last, FIRST) == expected
+def test_default_window_is_the_last_12_whole_months_and_the_help_says_the_rule(app_env):
+    at = AppTest.from_file(MAIN, default_timeout=90)
+    at.session_state["user"] = auth.test_session("executive")
+    at.run()
+    assert not at.exception
+    start, end = at.date_input(key="f_dates").value
+    assert (start, end) == period_range("Last 12 months", date(2026, 10, 31), date(2000, 1, 1))
+    assert (start, end) == (date(2025, 11, 1), date(2026, 10, 31))
+    assert INCLUSION_RULE in at.selectbox(key="f_period").help
+    assert INCLUSION_RULE in at.date_input(key="f_dates").help
+
+
+def test_a_unit_outside_the_scope_in_widget_state_is_refused_with_a_notice(app_env):
+    at = _scoped()
+    at.session_state["f_bu"] = ["Finance"]  # tampered: the widget never offered it
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="f_bu").options == ["Retail"] and at.multiselect(key="f_bu").value == []
+    assert any("Finance is outside your data scope" in w.value for w in at.sidebar.warning)
+
+
+def test_a_unit_outside_the_scope_in_the_url_is_refused_with_a_notice(app_env):
+    at = _scoped()
+    at.query_params["business_unit"] = "Finance"
+    at.run()
+    assert not at.exception
+    assert any("Finance is outside your data scope" in w.value for w in at.sidebar.warning)

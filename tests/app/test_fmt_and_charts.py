@@ -32,7 +32,7 @@ def test_stacked_bars_spec():
 def test_hbar_colours_negative_values_red():
     df = pl.DataFrame({"bu": ["A", "B"], "v": [1.0, -2.0]})
     spec = charts.hbar(df, x="v", y="bu", x_title="Net").to_dict()
-    assert spec["encoding"]["color"]["condition"]["value"] == "#cf222e"
+    assert spec["encoding"]["color"]["condition"]["value"] == charts.STATUS_COLORS["drift"]
     assert spec["encoding"]["y"]["sort"] == "-x"
 
 

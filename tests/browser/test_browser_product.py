@@ -14,6 +14,7 @@ import e2e
 from analytics.governance import users
 from analytics.lakehouse import connection
 from analytics.product import roi
+from analytics.product.scope import Scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.slow]
 PASSWORD = "browser-test-password"
@@ -94,7 +95,7 @@ def test_product_manager_enters_a_cost_and_sees_roi_update(demo_root, tmp_path):
 
     # the entry is in force, under the manager's name, and older figures stay in the history
     with connection.connect(root) as con:
-        hist = roi.ledger_history(con, start_date=month, end_date=month)
+        hist = roi.ledger_history(con, Scope(month, month))
     mine = hist.filter((hist["model_id"] == model_id) & (hist["category"] == "infrastructure")
                        & (hist["entered_by"] == "pm-anna"))
     assert mine.height == 1 and mine["is_current"].item() and mine["amount_usd"].item() == 250000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -74,3 +74,52 @@ def test_lakehouse_path_that_is_a_file_is_explained(tmp_path, monkeypatch, bad):
     at = _app().run()
     assert not at.exception
     assert any("not a folder" in e.value for e in at.error)
+
+
+def test_country_filter_applies_or_the_panel_says_it_does_not(app_env):
+    """Value and ROI cannot be split by country (the ledger has none): under a country filter each of
+    their tiles and panels says so, and adoption never reads "0 of 0 seats"."""
+    from analytics.lakehouse import connection
+
+    con = connection.connect(app_env)
+    empty = con.sql("""select u.business_unit, c.country from (select distinct business_unit from models) u,
+                         (select distinct country from eligible_users) c
+                       where not exists (select 1 from eligible_users e join models m using (model_id)
+                                         where m.business_unit = u.business_unit and e.country = c.country)
+                       limit 1""").fetchall()
+    at = _app().run()
+    at.multiselect(key="f_country").select("DE").run()
+    assert not at.exception and not at.error
+    said = [c.value for c in at.caption]
+    assert sum("Country filter does not apply: the value ledger has no country." in c for c in said) >= 4
+    assert any("Country filter does not apply: alerts have no country" in c for c in said)
+    if empty:  # a unit with no eligible seat in a country: the tile says so instead of "0 of 0 seats"
+        bu, country = empty[0]
+        at.multiselect(key="f_country").unselect("DE").select(country).run()
+        at.multiselect(key="f_bu").select(bu).run()
+        assert not at.exception
+        assert all("0 of 0 seats" not in str(m.proto) for m in at.metric)
+        assert any("no eligible seats in this selection" in str(m.proto) for m in at.metric)
+
+
+def test_unreadable_readiness_degrades_its_tile_and_table_only(demo_root, tmp_path, monkeypatch):
+    """A checklist file whose due date is text: the readiness tile and table say so in plain words, every
+    other tile still draws, and nothing raises (once a NameError, from an ``rd = None`` sentinel)."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from app import ui
+
+    root = tmp_path / "lake"
+    shutil.copytree(demo_root, root)
+    pq.write_table(pa.table({"event_id": ["e-typed"], "event_at": [datetime(2026, 10, 1, tzinfo=UTC)],
+                             "actor": ["someone"], "item_id": ["data_catalog"], "due_date": ["next Friday"]}),
+                   root / "checklist_events" / "typed-by-hand.parquet")
+    monkeypatch.setenv("SCALEBOARD_LAKEHOUSE", str(root))
+    at = _app().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [ui.PLAIN_QUERY_ERROR]
+    assert set(_labels(at)) == {k.title for k in REGISTRY if k.key != "readiness_progress"}
+    assert any("readiness checklist could not be read" in i.value for i in at.info)

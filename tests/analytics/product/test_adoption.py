@@ -10,6 +10,7 @@ import pytest
 
 from analytics.errors import InputError
 from analytics.product import adoption
+from analytics.product.scope import Scope
 
 MODELS = [
     {"model_id": "m1", "name": "M1", "business_unit": "Retail", "stage": "production", "task": "regression"},
@@ -56,52 +57,53 @@ def small(lake):
 
 
 def test_summary_hand_worked(small):
-    s = adoption.adoption_summary(small.con(), start_date=date(2025, 3, 1), end_date=date(2025, 3, 30))
+    s = adoption.adoption_summary(small.con(), Scope(date(2025, 3, 1), date(2025, 3, 30)))
     # eligible pairs: m1 x 4 + m2 x 1 (u5 is eligible from June) = 5; tried: (m1,u1) (m1,u2) (m2,u1)
-    assert (s.eligible_users, s.active_users, s.regular_users) == (5, 3, 1)
+    assert (s.eligible_seats, s.active_seats, s.regular_seats) == (5, 3, 1)
     assert s.adoption_rate == pytest.approx(3 / 5)
     # previous window 2025-01-30 .. 2025-02-28: only (m1,u4) tried, 5 eligible
-    assert (s.prev_eligible_users, s.prev_active_users) == (5, 1)
+    assert (s.prev_eligible_seats, s.prev_active_seats) == (5, 1)
     assert s.prev_adoption_rate == pytest.approx(1 / 5)
 
 
 def test_breakdowns_hand_worked(small):
-    kw = {"start_date": date(2025, 3, 1), "end_date": date(2025, 3, 30)}
+    sc = Scope(date(2025, 3, 1), date(2025, 3, 30))
     con = small.con()
-    by_model = adoption.adoption_by(con, dimension="model_id", **kw)
+    by_model = adoption.adoption_by(con, sc, "model_id")
     assert by_model.select("model_id", "n_eligible", "n_tried", "n_regular", "adoption_rate").rows() == [
         ("m1", 4, 2, 1, 0.5), ("m2", 1, 1, 0, 1.0)]
-    by_team = adoption.adoption_by(con, dimension="team", **kw)
+    by_team = adoption.adoption_by(con, sc, "team")
     assert by_team.select("team", "n_eligible", "n_tried").rows() == [("B", 2, 0), ("A", 3, 3)]
-    by_country = adoption.adoption_by(con, dimension="country", countries=("FR",), **kw)
+    by_country = adoption.adoption_by(con, Scope(sc.start, sc.end, countries=("FR",)), "country")
     assert by_country.select("country", "n_eligible", "n_tried").rows() == [("FR", 2, 0)]
-    by_bu = adoption.adoption_by(con, dimension="business_unit", business_units=["Finance"], **kw)
+    by_bu = adoption.adoption_by(con, Scope(sc.start, sc.end, business_units=["Finance"]), "business_unit")
     assert by_bu.select("business_unit", "n_eligible", "n_tried").rows() == [("Finance", 1, 1)]
     with pytest.raises(InputError, match="Cannot break adoption down"):
-        adoption.adoption_by(con, dimension="user_id; drop table models", **kw)
+        adoption.adoption_by(con, sc, "user_id; drop table models")
 
 
 def test_funnel_and_laggards(small):
-    kw = {"start_date": date(2025, 3, 1), "end_date": date(2025, 3, 30)}
-    f = adoption.funnel(small.con(), **kw)
-    assert f["n_users"].to_list() == [5, 3, 1]
+    sc = Scope(date(2025, 3, 1), date(2025, 3, 30))
+    f = adoption.funnel(small.con(), sc)
+    assert f["n_seats"].to_list() == [5, 3, 1]
     assert f["share_of_eligible"].to_list() == pytest.approx([1, 0.6, 0.2])
-    lag = adoption.laggard_teams(small.con(), min_eligible=2, **kw)
+    lag = adoption.laggard_teams(small.con(), sc, min_eligible=2)
     assert lag["team"].to_list() == ["B"]  # 0% < half of 60%
-    assert adoption.laggard_teams(small.con(), min_eligible=3, **kw).is_empty()
+    assert adoption.laggard_teams(small.con(), sc, min_eligible=3).is_empty()
 
 
 def test_usage_over_time_hand_worked(small):
-    out = adoption.usage_over_time(small.con(), start_date=date(2025, 3, 1), end_date=date(2025, 3, 30))
+    out = adoption.usage_over_time(small.con(), Scope(date(2025, 3, 1), date(2025, 3, 30)))
     assert out.rows() == [
         (W[0], 1, 1, 1), (W[1], 1, 1, 1), (W[2], 2, 2, 3), (W[3], 1, 2, 2)]
 
 
 def test_empty_lakehouse(lake):
-    s = adoption.adoption_summary(lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
-    assert (s.eligible_users, s.active_users, s.adoption_rate, s.prev_adoption_rate) == (0, 0, None, None)
-    assert adoption.usage_over_time(lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 12, 31)).is_empty()
-    assert adoption.feedback_monthly(lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 12, 31)).is_empty()
+    sc = Scope(date(2025, 1, 1), date(2025, 12, 31))
+    s = adoption.adoption_summary(lake.con(), sc)
+    assert (s.eligible_seats, s.active_seats, s.adoption_rate, s.prev_adoption_rate) == (0, 0, None, None)
+    assert adoption.usage_over_time(lake.con(), sc).is_empty()
+    assert adoption.feedback_monthly(lake.con(), sc).is_empty()
 
 
 def test_feedback(small):
@@ -114,13 +116,13 @@ def test_feedback(small):
          "comment": "wrong again"},
     ])
     con = small.con()
-    kw = {"start_date": date(2025, 3, 1), "end_date": date(2025, 4, 30)}
-    monthly = adoption.feedback_monthly(con, **kw)
+    sc = Scope(date(2025, 3, 1), date(2025, 4, 30))
+    monthly = adoption.feedback_monthly(con, sc)
     assert monthly.select("month", "n_ratings", "mean_rating", "n_low_ratings").rows() == [
         (date(2025, 3, 1), 2, 3.5, 1), (date(2025, 4, 1), 1, 1.0, 1)]
-    comments = adoption.feedback_comments(con, **kw)
+    comments = adoption.feedback_comments(con, sc)
     assert comments["comment"].to_list() == ["wrong again", "great"]  # blank comment dropped
-    assert adoption.feedback_comments(con, countries=["DE"], **kw)["comment"].to_list() == ["great"]
+    assert adoption.feedback_comments(con, Scope(sc.start, sc.end, countries=["DE"]))["comment"].to_list() == ["great"]
 
 
 ORACLE_WINDOWS = [
@@ -131,6 +133,9 @@ ORACLE_WINDOWS = [
     (date(2025, 6, 20), date(2025, 12, 30)),  # runs past the last usage week
     (date(2025, 3, 5), date(2025, 3, 5)),  # one day
     (date(2025, 6, 15), date(2025, 7, 23)),  # the 4 "regular" weeks straddle two 63-week mask blocks
+    (date(2025, 2, 6), date(2025, 2, 6)),  # one Thursday, whose week is split across two files
+    (date(2025, 3, 1), date(2025, 5, 31)),  # whole months (a Saturday .. a Saturday)
+    (date(2025, 3, 3), date(2025, 3, 9)),  # exactly one week
 ]
 
 
@@ -152,26 +157,27 @@ def test_oracle_against_raw_events(lake, s_date, e_date):
     lake.refresh()
     lake.put("usage_events", [e for e in events if e["event_at"].date() >= split])
     lake.refresh()
-    cells = adoption.adoption_cells(lake.con(), start_date=s_date, end_date=e_date)
+    sc = Scope(s_date, e_date)
+    cells = adoption.adoption_cells(lake.con(), sc)
 
     def monday(d: date) -> date:
         return d - timedelta(days=d.weekday())
 
     eligible = {(r["model_id"], r["user_id"]) for r in elig}
     invokes = [e for e in events if e["event_type"] == "invoke" and (e["model_id"], e["user_id"]) in eligible]
-    in_window = [e for e in invokes if s_date <= monday(e["event_at"].date()) <= e_date]
+    in_window = [e for e in invokes if s_date <= e["event_at"].date() <= e_date]  # the event's date
     tried = {(e["model_id"], e["user_id"]) for e in in_window}
     weeks: dict[tuple, set] = {}
+    anchor = min(monday(e_date), monday(max(e["event_at"].date() for e in events)))  # the newest usage
     for e in invokes:
-        if monday(e_date) - timedelta(weeks=3) <= monday(e["event_at"].date()) <= monday(e_date):
+        if anchor - timedelta(weeks=3) <= monday(e["event_at"].date()) <= anchor:
             weeks.setdefault((e["model_id"], e["user_id"]), set()).add(monday(e["event_at"].date()))
     regular = {k for k, w in weeks.items() if len(w) >= 3} & tried  # the funnel is nested
     assert cells["n_eligible"].sum() == len(eligible)
     assert cells["n_tried"].sum() == len(tried)
     assert cells["n_regular"].sum() == len(regular)
-    calls = adoption.invocations(lake.con(), start_date=s_date, end_date=e_date)
-    assert calls["n_invocations"].sum() == len(in_window)
-    by_team = adoption.adoption_by(lake.con(), dimension="team", start_date=s_date, end_date=e_date)
+    assert cells["n_invocations"].sum() == len(in_window)
+    by_team = adoption.adoption_by(lake.con(), sc, "team")
     team_of = {r["user_id"]: r["team"] for r in elig}
     for row in by_team.iter_rows(named=True):
         assert row["n_tried"] == sum(1 for _, u in tried if team_of[u] == row["team"])
@@ -179,3 +185,25 @@ def test_oracle_against_raw_events(lake, s_date, e_date):
     assert by_team.filter((pl.col("adoption_rate") < 0) | (pl.col("adoption_rate") > 1)).is_empty()
     assert cells.filter((pl.col("n_regular") > pl.col("n_tried")) |
                         (pl.col("n_tried") > pl.col("n_eligible"))).is_empty()
+
+
+def test_single_day_window_counts_that_days_users(lake):
+    """A one-day window that had 37 users shows 37 active seats (a weekly rollup alone shows 0 when
+    the day is not a Monday)."""
+    lake.put("models", MODELS)
+    users = [f"u{i}" for i in range(40)]
+    lake.put("eligible_users", [{"model_id": "m1", "user_id": u, "team": "A", "country": "DE"} for u in users])
+    day = date(2025, 3, 5)  # a Wednesday
+    lake.put("usage_events", [ev(day, "m1", u) for u in users[:37]]
+             + [ev(day - timedelta(days=1), "m1", u) for u in users[30:]]  # the day before: not counted
+             + [ev(day + timedelta(days=1), "m1", "u39")])  # the day after: not counted
+    lake.refresh()
+    s = adoption.adoption_summary(lake.con(), Scope(day, day))
+    assert (s.eligible_seats, s.active_seats) == (40, 37)
+
+
+def test_regular_is_anchored_at_the_newest_usage_when_the_window_runs_past_it(small):
+    """A window not over yet (ends after the newest usage, e.g. "This quarter") still finds the
+    regulars: their 4 weeks end at the newest usage week, not at an empty future week."""
+    s = adoption.adoption_summary(small.con(), Scope(date(2025, 3, 1), date(2025, 5, 31)))
+    assert (s.active_seats, s.regular_seats) == (3, 1)  # u1 on m1 in weeks 1-3

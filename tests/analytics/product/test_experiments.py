@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 
 from analytics.errors import InputError
 from analytics.product import experiments as ex
+from analytics.product.scope import Scope, everything
 
 
 def frame(control, treatment, *, cov_c=None, cov_t=None, name="B"):
@@ -195,21 +196,21 @@ def exp_lake(lake):
 
 def test_analyze_experiment(exp_lake):
     con = exp_lake.con()
-    r = ex.analyze_experiment(con, experiment_id="e1")
+    r = ex.analyze_experiment(con, everything(), experiment_id="e1")
     assert r.srm_ok and r.verdict == "Winner"
     assert r.results["metric"].to_list() == ["conversion", "revenue_per_user"]
     rev = r.results.filter(pl.col("metric") == "revenue_per_user").row(0, named=True)
     assert rev["cuped"] > 0.5 and rev["diff_ci_low"] < 1.0 < rev["diff_ci_high"]
     assert r.results["q_value"].to_list() == pytest.approx(
         list(multipletests(r.results["p_value"].to_list(), method="fdr_bh")[1]))
-    skewed = ex.analyze_experiment(con, experiment_id="e2")
+    skewed = ex.analyze_experiment(con, everything(), experiment_id="e2")
     assert not skewed.srm_ok and skewed.srm_p_value < 0.001
     assert skewed.verdict == "Sample ratio mismatch: do not trust"
-    small = ex.analyze_experiment(con, experiment_id="e1", min_units_per_arm=5000)
+    small = ex.analyze_experiment(con, everything(), experiment_id="e1", min_units_per_arm=5000)
     assert small.verdict.startswith("Not enough data")
     with pytest.raises(InputError, match="no experiment"):
-        ex.analyze_experiment(con, experiment_id="nope")
-    listed = ex.list_experiments(con, start_date=date(2025, 2, 1), end_date=date(2025, 2, 28))
+        ex.analyze_experiment(con, everything(), experiment_id="nope")
+    listed = ex.list_experiments(con, Scope(date(2025, 2, 1), date(2025, 2, 28)))
     assert listed.select("experiment_id", "n_units", "n_metrics").rows() == [("e1", 6000, 2), ("e2", 6000, 2)]
 
 
@@ -220,7 +221,7 @@ def test_winner_writes_measured_value_once(exp_lake):
     rows = exp_lake.con().sql("select * from value_ledger").pl()
     assert rows.height == 1
     r = rows.row(0, named=True)
-    res = ex.analyze_experiment(exp_lake.con(), experiment_id="e1").results
+    res = ex.analyze_experiment(exp_lake.con(), everything(), experiment_id="e1").results
     diff = res.filter(pl.col("metric") == "revenue_per_user")["diff"][0]
     months = (T_END - T_START).days / (365.25 / 12)
     assert (r["month"], r["attribution"], r["category"], r["entered_by"]) == (

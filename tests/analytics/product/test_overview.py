@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from analytics.product import overview
+from analytics.product.scope import Scope, previous_window
 
 
 def ts(y: int, m: int, d: int) -> datetime:
@@ -50,7 +51,7 @@ def con(lake):
 
 def test_stage_summary_counts_by_first_successful_production_deployment(con):
     # Window Apr-Jun 2025; previous window Jan-Mar 2025.
-    s = overview.stage_summary(con, start_date=date(2025, 4, 1), end_date=date(2025, 6, 30))
+    s = overview.stage_summary(con, Scope(date(2025, 4, 1), date(2025, 6, 30)))
     # End of June: a (Feb) and b (June 20, the failed May deployment does not count) in production,
     # c a pilot, d retired (and never counted as production or pilot).
     assert (s.n_production, s.n_pilot, s.n_retired) == (2, 1, 1)
@@ -61,8 +62,7 @@ def test_stage_summary_counts_by_first_successful_production_deployment(con):
 
 
 def test_stage_summary_filters_business_unit(con):
-    s = overview.stage_summary(con, start_date=date(2025, 4, 1), end_date=date(2025, 6, 30),
-                               business_units=("Finance",))
+    s = overview.stage_summary(con, Scope(date(2025, 4, 1), date(2025, 6, 30), business_units=("Finance",)))
     assert (s.n_production, s.n_pilot, s.n_retired) == (0, 1, 1)
 
 
@@ -83,13 +83,13 @@ def test_attention_and_risk_from_open_alerts(lake, con):
          "value_at_risk_usd": 250.0},
     ])
     con = lake.con()
-    att = overview.models_needing_attention(con)
+    att = overview.models_needing_attention(con, Scope(date(2025, 4, 1), date(2025, 6, 30)))
     assert att["model_id"].to_list() == ["a", "c"]  # critical first; b's alert is resolved
     a = att.row(0, named=True)
     assert a["severity"] == "critical" and a["n_alerts"] == 2
     assert a["reasons"] == "drift in f2; drift in f1"  # critical sorts before warning
     assert a["since_at"] == ts(2025, 5, 1)
-    r = overview.risk_summary(con, start_date=date(2025, 4, 1), end_date=date(2025, 6, 30))
+    r = overview.risk_summary(con, Scope(date(2025, 4, 1), date(2025, 6, 30)))
     assert (r.n_models_at_risk, r.n_critical, r.value_at_risk_usd) == (2, 1, 1250.0)
     # raised in Apr-Jun: x1, x2; in Jan-Mar: x3, x4
     assert (r.n_new_alerts, r.prev_new_alerts) == (2, 2)
@@ -114,7 +114,7 @@ def test_payback_uses_latest_ledger_entry_and_cumulative_net(lake, con):
         row(date(2025, 1, 1), "c", "licences", 30.0, ts(2025, 2, 1)),
         row(date(2025, 2, 1), "c", "incremental_revenue", 10.0, ts(2025, 3, 1)),
     ])
-    p = overview.model_payback(lake.con(), end_date=date(2025, 3, 31))
+    p = overview.model_payback(lake.con(), Scope(date(2025, 1, 1), date(2025, 3, 31)))
     got = {r["model_id"]: r for r in p.iter_rows(named=True)}
     # a: cumulative net -60 (Jan), -20 (Feb), +30 (Mar) -> payback in March
     assert got["a"]["benefit_to_date_usd"] == 190.0 and got["a"]["cost_to_date_usd"] == 160.0
@@ -123,13 +123,17 @@ def test_payback_uses_latest_ledger_entry_and_cumulative_net(lake, con):
     assert got["c"]["net_to_date_usd"] == -20.0 and got["c"]["payback_month"] is None
     assert not got["c"]["is_paying_off"]
     # end_date before March: a has not paid back yet
-    early = overview.model_payback(lake.con(), end_date=date(2025, 2, 28))
+    early = overview.model_payback(lake.con(), Scope(date(2025, 1, 1), date(2025, 2, 28)))
     assert early.filter(pl.col("model_id") == "a")["payback_month"].to_list() == [None]
 
 
-def test_previous_window_has_equal_length():
-    # Apr-Jun is 91 days, so the previous window is the 91 days ending 31 March
-    assert overview.previous_window(date(2025, 4, 1), date(2025, 6, 30)) == (date(2024, 12, 31), date(2025, 3, 31))
+def test_previous_window_is_as_many_whole_months_or_days():
+    # a whole quarter: the quarter before (not the 91 days before, which would start on 31 December)
+    assert previous_window(date(2025, 4, 1), date(2025, 6, 30)) == (date(2025, 1, 1), date(2025, 3, 31))
+    # 12 whole months: the 12 before
+    assert previous_window(date(2025, 11, 1), date(2026, 10, 31)) == (date(2024, 11, 1), date(2025, 10, 31))
+    # not whole months: as many days (10 days)
+    assert previous_window(date(2025, 4, 11), date(2025, 4, 20)) == (date(2025, 4, 1), date(2025, 4, 10))
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -148,17 +152,24 @@ def test_snapshot_equals_the_functions_called_one_by_one(lake, con, workers, bus
                                "event_type": "invoke"}])
     lake.refresh()
     con = lake.con()
-    kw = {"start_date": date(2025, 4, 1), "end_date": date(2025, 6, 30), "business_units": business_units,
-          "countries": None}
-    snap = overview.snapshot(con, workers=workers, **kw)
-    assert snap.value == roi.portfolio_value(con, **kw)
-    assert snap.value_by_month.equals(roi.value_by_month(con, **kw))
-    assert snap.adoption == adoption.adoption_summary(con, **kw)
-    assert snap.risk == overview.risk_summary(con, **kw)
-    assert snap.attention.equals(overview.models_needing_attention(con, **kw))
-    assert snap.payback.equals(overview.model_payback(con, **kw))
-    stages = overview.stage_summary(con, **kw)
-    assert (snap.stages.n_production, snap.stages.n_pilot) == (stages.n_production, stages.n_pilot)
-    assert snap.stages.monthly.equals(stages.monthly)
+    sc = Scope(date(2025, 4, 1), date(2025, 6, 30), business_units=business_units)
+    snap = overview.snapshot(con, sc, workers=workers)
+    fig = snap.figures
+    v, a = roi.portfolio_value(con, sc), adoption.adoption_summary(con, sc)
+    r, stages = overview.risk_summary(con, sc), overview.stage_summary(con, sc)
+    assert (fig["value_delivered"].value, fig["value_delivered"].previous) == pytest.approx((v.net_usd, v.prev_net_usd))
+    assert (fig["portfolio_roi"].value, fig["portfolio_roi"].previous) == (v.roi, v.prev_roi)
+    assert fig["value_to_date"].value == pytest.approx(v.value_to_date_usd)
+    assert (fig["adoption_rate"].value, fig["adoption_rate"].previous) == (a.adoption_rate, a.prev_adoption_rate)
+    assert fig["adoption_rate"].extra == {"n_active_seats": a.active_seats, "n_eligible_seats": a.eligible_seats}
+    assert (fig["models_in_production"].value, fig["models_in_production"].previous) == (
+        stages.n_production, stages.prev_production)
+    assert fig["models_in_production"].extra["n_pilot"] == stages.n_pilot
+    assert (fig["models_at_risk"].value, fig["value_at_risk"].value) == (r.n_models_at_risk, r.value_at_risk_usd)
+    assert fig["models_at_risk"].extra["n_critical"] == r.n_critical
+    assert snap.value_by_month.equals(roi.value_by_month(con, sc))
+    assert snap.attention.equals(overview.models_needing_attention(con, sc))
+    assert snap.payback.equals(overview.model_payback(con, sc))
+    assert snap.stages.equals(stages.monthly)
     # and the figures are not all zero: the composition is exercised
-    assert snap.risk.n_models_at_risk == (1 if business_units else 1) and snap.adoption.active_users == 1
+    assert r.n_models_at_risk == 1 and a.active_seats == 1 and v.net_usd == -30.0

@@ -10,6 +10,7 @@ import pytest
 
 from analytics.errors import InputError
 from analytics.product import roi
+from analytics.product.scope import Scope, previous_window
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 T1 = datetime(2025, 6, 1, tzinfo=UTC)
@@ -50,46 +51,47 @@ def ledger_lake(lake):
 
 
 def test_portfolio_value_hand_worked(ledger_lake):
-    v = roi.portfolio_value(ledger_lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 2, 28))
+    v = roi.portfolio_value(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 2, 28)))
     # current: benefit 400+200+50 = 650; cost 100+100+20 (corrected) = 220
     assert (v.benefit_usd, v.cost_usd, v.net_usd) == (650, 220, 430)
     assert v.roi == pytest.approx(430 / 220)
-    # previous window = 2024-11-03 .. 2024-12-31 (59 days): only December's first day is inside
-    assert (v.prev_benefit_usd, v.prev_cost_usd, v.prev_net_usd) == (30, 60, -30)
-    assert v.prev_roi == pytest.approx(-0.5)
+    # previous window = November and December 2024 (as many whole months; 59 days back from 1 January
+    # would start on 3 November and drop November): benefit 100 + 30, cost 50 + 60
+    assert (v.prev_benefit_usd, v.prev_cost_usd, v.prev_net_usd) == (130, 110, 20)
+    assert v.prev_roi == pytest.approx(20 / 110)
     # to date: (100-50) + (30-60) + 430
     assert v.value_to_date_usd == 450
 
 
 def test_portfolio_value_equal_length_previous_window(ledger_lake):
-    v = roi.portfolio_value(ledger_lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 1, 31))
+    v = roi.portfolio_value(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 1, 31)))
     assert (v.benefit_usd, v.cost_usd) == (400, 100)
     assert (v.prev_benefit_usd, v.prev_cost_usd) == (30, 60)  # 2024-12-01 .. 2024-12-31
-    assert roi.previous_window(date(2025, 1, 1), date(2025, 1, 31)) == (date(2024, 12, 1), date(2024, 12, 31))
+    assert previous_window(date(2025, 1, 1), date(2025, 1, 31)) == (date(2024, 12, 1), date(2024, 12, 31))
 
 
 def test_portfolio_value_business_unit_filter_and_no_cost(ledger_lake):
-    v = roi.portfolio_value(ledger_lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 2, 28),
-                            business_units=("Finance",), countries=("DE",))
+    v = roi.portfolio_value(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 2, 28),
+                                                     business_units=("Finance",), countries=("DE",)))
     assert (v.benefit_usd, v.cost_usd, v.net_usd) == (50, 20, 30)
     assert v.value_to_date_usd == 0  # -30 + 30
-    empty = roi.portfolio_value(ledger_lake.con(), start_date=date(2030, 1, 1), end_date=date(2030, 2, 1))
+    empty = roi.portfolio_value(ledger_lake.con(), Scope(date(2030, 1, 1), date(2030, 2, 1)))
     assert empty.roi is None and empty.benefit_usd == 0
 
 
 def test_portfolio_value_empty_lakehouse(lake):
-    v = roi.portfolio_value(lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
+    v = roi.portfolio_value(lake.con(), Scope(date(2025, 1, 1), date(2025, 12, 31)))
     assert v == roi.ValueSummary(0, 0, 0, None, 0, 0, 0, None, 0)
-    assert roi.value_by_month(lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 12, 31)).is_empty()
+    assert roi.value_by_month(lake.con(), Scope(date(2025, 1, 1), date(2025, 12, 31))).is_empty()
 
 
 def test_bad_window_is_an_input_error(ledger_lake):
     with pytest.raises(InputError, match="after the end date"):
-        roi.portfolio_value(ledger_lake.con(), start_date=date(2025, 3, 1), end_date=date(2025, 1, 1))
+        roi.portfolio_value(ledger_lake.con(), Scope(date(2025, 3, 1), date(2025, 1, 1)))
 
 
 def test_value_by_month_hand_worked(ledger_lake):
-    out = roi.value_by_month(ledger_lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 2, 28))
+    out = roi.value_by_month(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 2, 28)))
     assert out.columns == ["month", "business_unit", "benefit_usd", "cost_usd", "net_usd"]
     assert out.rows() == [
         (date(2025, 1, 1), "Retail", 400.0, 100.0, 300.0),
@@ -99,11 +101,11 @@ def test_value_by_month_hand_worked(ledger_lake):
 
 
 def test_value_by_month_invariants(ledger_lake):
-    out = roi.value_by_month(ledger_lake.con(), start_date=date(2024, 1, 1), end_date=date(2025, 12, 31))
+    out = roi.value_by_month(ledger_lake.con(), Scope(date(2024, 1, 1), date(2025, 12, 31)))
     assert out.filter((pl.col("net_usd") - (pl.col("benefit_usd") - pl.col("cost_usd"))).abs() > 1e-9).is_empty()
     assert out.select("month", "business_unit").is_unique().all()
     # the monthly rows sum to the portfolio totals of the same window
-    v = roi.portfolio_value(ledger_lake.con(), start_date=date(2024, 1, 1), end_date=date(2025, 12, 31))
+    v = roi.portfolio_value(ledger_lake.con(), Scope(date(2024, 1, 1), date(2025, 12, 31)))
     assert out["benefit_usd"].sum() == v.benefit_usd and out["cost_usd"].sum() == v.cost_usd
 
 
@@ -130,7 +132,7 @@ def test_payback_month():
 
 
 def test_model_value_hand_worked(ledger_lake):
-    out = roi.model_value(ledger_lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 2, 28),
+    out = roi.model_value(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 2, 28)),
                           discount_rate=0.12)
     a = out.filter(pl.col("model_id") == "a").row(0, named=True)
     assert (a["benefit_usd"], a["cost_usd"], a["net_usd"]) == (600, 200, 400)
@@ -143,24 +145,23 @@ def test_model_value_hand_worked(ledger_lake):
     assert a["attribution"] == "measured"
     b = out.filter(pl.col("model_id") == "b").row(0, named=True)
     assert (b["net_usd"], b["net_to_date_usd"], b["payback_month"]) == (30, 0, None)
-    by_bu = roi.value_by_business_unit(ledger_lake.con(), start_date=date(2025, 1, 1),
-                                       end_date=date(2025, 2, 28))
+    by_bu = roi.value_by_business_unit(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 2, 28)))
     assert by_bu.rows() == [("Retail", 600.0, 200.0, 400.0, 2.0), ("Finance", 50.0, 20.0, 30.0, 1.5)]
 
 
 def test_ledger_history_keeps_corrections(ledger_lake):
-    hist = roi.ledger_history(ledger_lake.con(), start_date=date(2025, 2, 1), end_date=date(2025, 2, 28),
+    hist = roi.ledger_history(ledger_lake.con(), Scope(date(2025, 2, 1), date(2025, 2, 28)),
                               model_ids=("b",))
     lic = hist.filter(pl.col("category") == "licences")
     assert lic.select("amount_usd", "is_current").rows() == [(20.0, True), (80.0, False)]
-    current = roi.ledger_history(ledger_lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 1, 31),
+    current = roi.ledger_history(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 1, 31)),
                                  current_only=True)
     m = current.filter(pl.col("attribution") == "measured").row(0, named=True)
     assert (m["attribution_label"], m["ci_low_usd"], m["ci_high_usd"]) == ("Measured (A/B test)", 300, 500)
 
 
 def test_cumulative_value(ledger_lake):
-    out = roi.cumulative_value(ledger_lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 2, 28))
+    out = roi.cumulative_value(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 2, 28)))
     assert out.select("month", "net_usd", "cumulative_net_usd").rows() == [
         (date(2025, 1, 1), 300.0, 300.0), (date(2025, 2, 1), 130.0, 430.0)]
 
@@ -172,8 +173,8 @@ def test_what_if_hand_worked(ledger_lake):
          "country": "DE" if i < 30 else "FR", "event_type": "invoke"} for i in range(100)])
     ledger_lake.refresh()
     con = ledger_lake.con()
-    w = roi.what_if(con, start_date=date(2025, 1, 1), end_date=date(2025, 2, 28), adoption_change=0.2,
-                    cost_change=0.1, countries=("DE",))
+    w = roi.what_if(con, Scope(date(2025, 1, 1), date(2025, 2, 28), countries=("DE",)), adoption_change=0.2,
+                    cost_change=0.1)
     # two months annualised x6: benefit 650*6 = 3900, cost 220*6 = 1320
     assert (w.months, w.annual_benefit_usd, w.annual_cost_usd) == (2, 3900, 1320)
     # DE's part: 30% of a's 600 -> 180 x 6 = 1080 affected; +20% = +216
@@ -181,11 +182,11 @@ def test_what_if_hand_worked(ledger_lake):
     assert w.scenario_benefit_usd == pytest.approx(3900 + 216)
     assert w.scenario_cost_usd == pytest.approx(1452)
     assert w.delta_net_usd == pytest.approx(216 - 132)
-    everyone = roi.what_if(con, start_date=date(2025, 1, 1), end_date=date(2025, 2, 28),
+    everyone = roi.what_if(con, Scope(date(2025, 1, 1), date(2025, 2, 28)),
                            adoption_change=-0.5, cost_change=0)
     assert everyone.scenario_benefit_usd == pytest.approx(1950)
     with pytest.raises(InputError):
-        roi.what_if(con, start_date=date(2025, 1, 1), end_date=date(2025, 2, 28), adoption_change=-2,
+        roi.what_if(con, Scope(date(2025, 1, 1), date(2025, 2, 28)), adoption_change=-2,
                     cost_change=0)
 
 
@@ -213,9 +214,9 @@ def test_record_entries_appends_with_who_and_when(ledger_lake):
 def test_correction_updates_figure_and_keeps_history(ledger_lake):
     roi.record_entries(ledger_lake.root, [_entry(month="2025-02", model_id="b", category="licences",
                                                  amount_usd=5)], actor="pat")
-    v = roi.portfolio_value(ledger_lake.con(), start_date=date(2025, 1, 1), end_date=date(2025, 2, 28))
+    v = roi.portfolio_value(ledger_lake.con(), Scope(date(2025, 1, 1), date(2025, 2, 28)))
     assert v.cost_usd == 205  # 100 + 100 + 5
-    hist = roi.ledger_history(ledger_lake.con(), start_date=date(2025, 2, 1), end_date=date(2025, 2, 28),
+    hist = roi.ledger_history(ledger_lake.con(), Scope(date(2025, 2, 1), date(2025, 2, 28)),
                               model_ids=["b"])
     assert hist.filter(pl.col("category") == "licences")["amount_usd"].to_list() == [5, 20, 80]
 
@@ -265,7 +266,7 @@ def test_a_measured_experiment_line_adds_to_the_main_line_instead_of_replacing_i
         # a correction of the main line: replaces 1000, leaves the experiment line alone
         {**base, "amount_usd": 900.0, "attribution": "estimated", "entered_at": datetime(2026, 2, 9, tzinfo=UTC)},
     ])
-    v = roi_mod.portfolio_value(lake.con(), start_date=date(2026, 1, 1), end_date=date(2026, 1, 31))
+    v = roi_mod.portfolio_value(lake.con(), Scope(date(2026, 1, 1), date(2026, 1, 31)))
     assert v.benefit_usd == 1050.0
 
 
@@ -299,7 +300,7 @@ def test_forecast_error_reduction_matches_sklearn_through_the_rollup(lake):
     lake.put("predictions", preds)
     lake.put("outcomes", outs)
     lake.refresh()
-    got = roi_mod.forecast_error_reduction(lake.con(), start_date=date(2025, 12, 1), end_date=date(2026, 3, 31))
+    got = roi_mod.forecast_error_reduction(lake.con(), Scope(date(2025, 12, 1), date(2026, 3, 31)))
     assert got["model_id"].to_list() == ["reg"]  # classifiers are not forecasts
     row = got.row(0, named=True)
     rmse = mean_squared_error(y, pred) ** 0.5

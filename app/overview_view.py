@@ -1,0 +1,88 @@
+"""The executive overview's pieces: the eight KPI tiles, the figures download and the tables.
+Pure rendering of ``analytics.product.overview.snapshot`` and the readiness summary; the page makes the
+data calls and places these."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics.product import kpis, overview
+from analytics.product.scope import Scope
+from app import fmt, ui
+from app.components import ignored_filters, kpi_metric
+
+
+def kpi_tiles(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict) -> None:
+    """The registry's KPIs as tiles, two rows of four (the snapshot's scoped ones and the
+    ``organisation``-wide ones), each with what the page adds (a sparkline or a note) and the filters
+    it does not apply."""
+    fig = {**snap.figures, **organisation}
+    trend = overview.net_by_month(snap.value_by_month)["net_usd"]
+    seats = fig["adoption_rate"].extra
+    extras = {
+        "value_delivered": {"chart": trend.to_list()},
+        "value_to_date": {"chart": trend.cum_sum().to_list(), "note": "since first ledger month"},
+        "adoption_rate": {"note": f"{fmt.count(seats['n_active_seats'])} of {fmt.count(seats['n_eligible_seats'])} "
+                                  "seats" if seats["n_eligible_seats"] else "no eligible seats in this selection"},
+        "models_in_production": {"chart": snap.stages["n_production"].to_list(),
+                                 "note": f"{fig['models_in_production'].extra['n_pilot']} in pilot, "
+                                         f"{fig['models_in_production'].extra['n_retired']} retired"},
+        "models_at_risk": {"note": f"{fig['models_at_risk'].extra['n_critical']} critical"},
+        "value_at_risk": {"note": "per month, open alerts"},
+    }
+    if "readiness_progress" in fig:
+        extras["readiness_progress"] = {"note": f"{fig['readiness_progress'].extra['n_done']} of "
+                                                f"{fig['readiness_progress'].extra['n_items']} done"}
+    for col, k in zip([*st.columns(4), *st.columns(4)], kpis.REGISTRY, strict=False):
+        if k.key not in fig:  # could not be read: said once above the tiles
+            continue
+        with col, ui.panel():
+            kpi_metric(k.key, fig[k.key].value, fig[k.key].previous, **extras.get(k.key, {}))
+            ignored_filters(scope, **{f: why for f, why in k.ignores.items() if f != "window"})
+
+
+def figures_csv(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict) -> bytes:
+    """The tiles' figures with the previous period, the change and their meaning, stamped with the
+    window and the filters they were drawn for."""
+    fig = {**snap.figures, **organisation}
+    return ui.csv_bytes(kpis.figures({k: (f.value, f.previous) for k, f in fig.items()}).with_columns(
+        window=pl.lit(f"{scope.start} to {scope.end}"),
+        business_units=pl.lit(", ".join(scope.units) if scope.units else "all"),
+        countries=pl.lit(", ".join(scope.countries) if scope.countries else "all")))
+
+
+def figures_download(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict) -> None:
+    st.download_button(
+        "Download these figures", lambda: figures_csv(snap, scope, organisation),
+        file_name=f"scaleboard-overview-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv", mime="text/csv",
+        key="dl_overview_figures", icon=":material/download:", help="The eight figures above with the previous "
+        "period, the change and what each means, for the board pack; every table below has its own download. "
+        "For a PDF of the whole page, use the menu at the top right (⋮) → Print → Save as PDF.")
+
+
+def attention_table(att: pl.DataFrame) -> None:
+    """Models with open alerts, why in plain words, the value at risk, and a link into the drift explorer."""
+    shown = att.select("name", "business_unit", "severity", "reasons", "since_at", "value_at_risk_usd",
+                       (pl.lit("/drift?model=") + pl.col("model_id")).alias("explore"))
+    ui.table(ui.humanize(shown, "severity"), key="attention", column_config=ui.columns(
+        name=ui.text_col("Model", "medium"), business_unit=ui.text_col("Business unit", "small"),
+        severity=ui.text_col("Severity", "small"), reasons=ui.text_col("Why", "large"),
+        since_at=ui.date_col("Since", width="small"),
+        value_at_risk_usd=ui.usd_col("Value at risk / month", width="small"),
+        explore=ui.link_col("Investigate", "Open drift")))
+
+
+def never_paid_table(never: pl.DataFrame) -> None:
+    ui.table(ui.humanize(never, "stage"), key="never_paid", column_config=ui.columns(
+        name="Model", business_unit="Business unit", stage="Stage", first_month=ui.date_col("Since", "MMM YYYY"),
+        benefit_to_date_usd=ui.usd_col("Benefit"), cost_to_date_usd=ui.usd_col("Cost"),
+        net_to_date_usd=ui.usd_col("Net")))
+
+
+def readiness_table(rd) -> None:
+    """The readiness items, late ones first."""
+    items = rd.items.select("title", "owner", "status", "due_date", "is_overdue").sort("is_overdue", descending=True)
+    ui.table(ui.humanize(items, "status"), key="readiness_items", column_config=ui.columns(
+        title="Item", owner="Owner", status="Status", due_date=st.column_config.DateColumn("Due", format="D MMM YYYY"),
+        is_overdue=st.column_config.CheckboxColumn("Late")))

@@ -1,0 +1,64 @@
+"""Real browser (Chromium): a product manager scoped to Retail tries to reach Finance through the URL
+(``?business_unit=Finance``) and through the filter; the page says Finance is outside the data scope,
+the filter offers only Retail, and the CSV the page hands out holds Retail's rows only. Screenshot
+in artifacts/scope_roi.png."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import e2e
+from analytics.governance import users
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.slow]
+PASSWORD = "browser-test-password"
+
+
+@pytest.fixture(scope="module")
+def server(demo_root, tmp_path_factory):
+    if not e2e.chromium_available():
+        pytest.skip(e2e.CHROMIUM_MISSING)
+    folder = tmp_path_factory.mktemp("scope")
+    path = folder / "users.toml"
+    users.add_user(path, "pm-retail", "product_manager", PASSWORD, business_units=("Retail",))
+    with e2e.streamlit_server(demo_root, env={"SCALEBOARD_USERS_FILE": str(path)}) as (url, _proc), \
+            e2e.browser() as b:
+        yield url, b
+
+
+def _settled(page, timeout_ms: int = 120_000) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget'] [data-testid^='stStatusWidgetRunning']\")",
+                           timeout=timeout_ms)
+    page.wait_for_timeout(300)
+
+
+def test_scoped_manager_cannot_reach_finance_by_url_or_filter(server):
+    url, b = server
+    page = b.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(f"{url}/roi?business_unit=Finance")
+    page.get_by_label("User name").fill("pm-retail")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").wait_for(timeout=60_000)
+    page.get_by_text("Value & ROI").first.wait_for(timeout=60_000)
+    _settled(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    # through the URL: refused, with a notice
+    page.get_by_text("outside your data scope").first.wait_for(timeout=60_000)
+
+    # through the filter: only Retail is offered
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    options = page.locator("[role='option']").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert [o.strip() for o in options] == ["Retail"], options
+
+    # what the page hands out: the per-unit table's CSV has Retail's rows only
+    panel = page.locator("[data-testid='stVerticalBlock']", has_text="Portfolio by business unit").last
+    with page.expect_download(timeout=60_000) as dl:
+        panel.get_by_role("button", name="Download CSV").first.click()
+    rows = pl.read_csv(dl.value.path())
+    assert rows.height >= 1 and set(rows["business_unit"]) == {"Retail"}
+    e2e.screenshot(page, "scope_roi")
+    page.close()
