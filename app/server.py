@@ -1,4 +1,4 @@
-"""What `make run` serves: app/main.py behind a guard for Streamlit's endpoints that answer without
+"""What `make run` serves: app/main.py, with the session-cookie route, behind a guard for Streamlit's endpoints that answer without
 sign-in. Run with `streamlit run app/server.py` (Streamlit serves the `app` below).
 
 ``/_stcore/metrics`` (session counts, cache sizes, per-user labels if ever configured) and the agent
@@ -8,6 +8,8 @@ check stays open for load balancers. Tests and AppTest use app/main.py directly.
 
 import streamlit as st
 from starlette.middleware import Middleware
+
+from app import auth, session_cookie
 
 CLOSED = ("/_stcore/metrics", "/_stcore/agent")
 
@@ -31,4 +33,7 @@ class EndpointGuard:
         await self.app(scope, receive, send)
 
 
-app = st.App("main.py", middleware=[Middleware(EndpointGuard)])
+# one App for both entries (`streamlit run app/server.py` and `streamlit run app/main.py`): the guard,
+# and the route that sets the HttpOnly session cookie (app/session_cookie.py)
+app = st.App("main.py", routes=session_cookie.routes(), middleware=[Middleware(EndpointGuard)])
+auth.protect_cache_clear()

@@ -108,11 +108,15 @@ def test_each_role_sees_exactly_its_pages(server, role):
         assert page.locator("h1").count() >= 1, (role, p)
         assert page.locator("[data-testid='stException']").count() == 0, (role, p)
     e2e.screenshot(page, f"roles_{role}")
-    # typing a restricted URL starts a new session: only the sign-in shows
+    # typing a restricted URL starts a new session, restored from the session cookie with the same
+    # role: the admin page is not among its pages, so the overview shows instead
     if "admin" not in ROLE_PAGES[role]:
         page.goto(f"{url}/admin")
-        page.get_by_text("Sign in to Scaleboard").wait_for(timeout=e2e.DEADLINE_MS)
+        page.get_by_text("Signed in as").wait_for(timeout=e2e.DEADLINE_MS)
+        page.get_by_role("heading", name="Portfolio overview").wait_for(timeout=e2e.DEADLINE_MS)
+        _settled(page)
         assert "Users & audit log" not in page.inner_text("body")
+        assert _nav_titles(page) == {TITLES[p] for p in ROLE_PAGES[role]}
     page.close()
 
 
