@@ -30,7 +30,6 @@ from analytics.errors import ScaleboardError
 from analytics.governance import sessions, throttle, users
 from analytics.governance.users import ROLES
 from app import session_cookie
-from app.navigation import ROLE_PAGES
 
 IDLE_TIMEOUT = 8 * 3600  # seconds without any interaction
 MAX_SESSION = 24 * 3600  # seconds after sign-in, however active
@@ -357,11 +356,6 @@ def require(action: str) -> dict:
     if action not in PERMISSIONS:
         raise KeyError(f"unknown action {action!r}; declare it in app.auth.PERMISSIONS")
     return require_role(*sorted(PERMISSIONS[action]))
-
-
-def allowed_pages(role: str) -> tuple[str, ...]:
-    """URL paths of the pages ``role`` may open (``app.navigation.ROLE_PAGES``)."""
-    return ROLE_PAGES.get(role, ())
 
 
 def allowed_business_units(user: dict | None = None) -> tuple[str, ...] | None:
