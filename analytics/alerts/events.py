@@ -59,10 +59,7 @@ def _alert_note(event: str, key: str, at: datetime, r: dict, app_url: str, *, ti
 def alert_events(con: duckdb.DuckDBPyConnection, *, app_url: str = "") -> list[Notification]:
     """Every alert lifecycle event, oldest first."""
     hist = sql.run(con, "alert_history")
-    acks = {r["alert_id"]: r for r in sql.query(
-        con, "select alert_id, min(acted_at) as acted_at, arg_min(actor, acted_at) as actor, "
-             "arg_min(reason, acted_at) as reason from alert_actions where action = 'acknowledge' group by 1",
-        name="alert_first_acks").iter_rows(named=True)}
+    acks = {r["alert_id"]: r for r in sql.run(con, "alert_first_acks").iter_rows(named=True)}
     out: list[Notification] = []
     rows_by: dict[str, list[dict]] = {}
     for r in hist.iter_rows(named=True):

@@ -179,4 +179,5 @@ def attach(table: pl.DataFrame, importance: pl.DataFrame) -> pl.DataFrame:
 
 def current(con: duckdb.DuckDBPyConnection, *, model_id: str, version: str) -> pl.DataFrame:
     """The importance in force for a version (newest computation): feature, importance, method."""
-    return sql.run(con, "feature_importance_current", model_id=model_id, version=version)
+    return sql.run(con, "feature_importance_current", model_id=model_id, version=version).sort(
+        "importance", descending=True)

@@ -28,17 +28,19 @@ def models(con: duckdb.DuckDBPyConnection, scope: Scope, *, search: str | None =
     if search and len(search) > MAX_SEARCH_CHARS:
         raise InputError(f"Search text is limited to {MAX_SEARCH_CHARS} characters.")
     return sql.run(con, "registry_models", search=search, business_units=_list(scope.units),
-                   risk_tiers=_list(risk_tiers), stages=_list(stages))
+                   risk_tiers=_list(risk_tiers), stages=_list(stages)).sort("business_unit", "name")
 
 
 def versions(con: duckdb.DuckDBPyConnection, scope: Scope, *, model_id: str) -> pl.DataFrame:
     """One row per version of ``model_id``, newest first (empty for an unknown model or one outside
     the scope's business units)."""
-    return sql.run(con, "registry_versions", model_id=_in_scope(con, scope, model_id))
+    return sql.run(con, "registry_versions", model_id=_in_scope(con, scope, model_id)).sort(
+        "registered_at", descending=True)
 
 
 def deployments(con: duckdb.DuckDBPyConnection, scope: Scope, *, model_id: str) -> pl.DataFrame:
-    return sql.run(con, "registry_deployments", model_id=_in_scope(con, scope, model_id))
+    return sql.run(con, "registry_deployments", model_id=_in_scope(con, scope, model_id)).sort(
+        "deployed_at", descending=True)
 
 
 def _in_scope(con: duckdb.DuckDBPyConnection, scope: Scope, model_id: str) -> str | None:

@@ -63,6 +63,10 @@ def _every_chart() -> dict[str, object]:
     weeks = [datetime(2026, 1, 5), datetime(2026, 1, 12)]
     hist = pl.DataFrame({"week_start": weeks, "feature": ["x", "x"], "method": ["psi", "psi"],
                          "statistic": [0.05, 0.3], "status": ["ok", "drift"]})
+    perf = pl.DataFrame({
+        "week_start": weeks, "metric": ["auc", "auc"], "value": [0.8, 0.6], "band_low": [0.7, 0.7],
+        "band_high": [0.9, 0.9], "breach": [False, True], "n_labelled": [10, 10], "is_provisional": [False, True],
+        "band_source": ["the 8 weeks after training", "the 8 weeks after training"]})
     return {
         "stacked_bars": charts.stacked_bars(pl.DataFrame({"m": months, "bu": ["A", "B"], "v": [1.0, -2.0]}),
                                             x="m", y="v", color="bu", y_title="Net"),
@@ -75,9 +79,10 @@ def _every_chart() -> dict[str, object]:
                                                       "window": ["reference", "current"]}), "x"),
         "history": drift_charts.history(hist, 0.1, "psi"),
         "heatmap": drift_charts.heatmap(hist),
-        "performance": drift_charts.performance(pl.DataFrame({
-            "week_start": weeks, "metric": ["auc", "auc"], "value": [0.8, 0.6], "band_low": [0.7, 0.7],
-            "band_high": [0.9, 0.9], "breach": [False, True], "n_labelled": [10, 10]}), "auc"),
+        "performance": drift_charts.performance(perf, "auc"),
+        "estimated": drift_charts.estimated(pl.DataFrame({
+            "week_start": weeks, "est_auc": [0.8, 0.7], "est_auc_lower": [0.7, 0.6], "est_auc_upper": [0.9, 0.8]}),
+            perf, "auc"),
         "check_trends": quality_charts.check_trends(pl.DataFrame({
             "day": months, "check_id": ["c", "c"], "check_kind": ["volume", "volume"], "metric_value": [1.0, 0.2],
             "status": ["pass", "fail"], "warn_threshold": [0.5, 0.5], "fail_threshold": [0.3, 0.3]})),
@@ -92,7 +97,7 @@ THEME_COLOURS = {c.lower() for c in (*charts.PALETTE, *charts.STATUS_COLORS.valu
 
 
 BUILDERS = ("stacked_bars", "hbar", "over_time", "month_heatmap", "overlay", "history", "heatmap", "performance",
-            "check_trends", "domain_health", "disparate_impact")
+            "estimated", "check_trends", "domain_health", "disparate_impact")
 
 
 def test_every_builder_is_covered():

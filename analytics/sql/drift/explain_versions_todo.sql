@@ -18,4 +18,3 @@ final as (
 )
 
 select * from final
-order by model_id

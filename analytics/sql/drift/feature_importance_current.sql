@@ -10,7 +10,7 @@ final as (
     from feature_importance as f
     inner join latest as l on f.computed_at = l.computed_at
     where f.model_id = $model_id and f.version = $version
+    order by importance desc
 )
 
 select * from final
-order by importance desc

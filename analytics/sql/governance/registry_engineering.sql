@@ -1,4 +1,4 @@
--- Engineering KPIs over a window, for the models in scope (one row): production deployments per
+-- grain: Engineering KPIs over a window, for the models in scope (one row): production deployments per
 -- month, change-failure rate (rolled-back production deployments / production deployments) and lead
 -- time (median days from a version's registration to its first successful production deployment,
 -- for versions first deployed in the window). Months in the window count whole or partial days / 30.4375.

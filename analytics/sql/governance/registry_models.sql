@@ -1,4 +1,4 @@
--- One row per model in the registry: inventory, version count, the newest version, the aliases in
+-- grain: One row per model in the registry: inventory, version count, the newest version, the aliases in
 -- force ("champion: v3"), the last production deployment. Filtered by a case-insensitive search over
 -- id, name, owner, business unit and description, and by business units, risk tiers and stages.
 with state as (
@@ -64,7 +64,7 @@ final as (
                 lower($search)
             )
         )
+    order by business_unit, name
 )
 
 select * from final
-order by business_unit, name

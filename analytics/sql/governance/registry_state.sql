@@ -1,4 +1,4 @@
--- The registry state in force: one row per model, kind and name (and version, for approvals and
+-- grain: The registry state in force: one row per model, kind and name (and version, for approvals and
 -- version tags). An alias is a pointer: its newest event wins whatever version it names (a null
 -- version means the alias was removed).
 with ranked as (

@@ -1,4 +1,4 @@
--- One row per version of one model: registration, training window, aliases pointing at it, its
+-- grain: One row per version of one model: registration, training window, aliases pointing at it, its
 -- approval in force, its deployments (count, first successful production one) and its origin.
 with state as (
     QUERY_REGISTRY_STATE
@@ -51,7 +51,7 @@ final as (
     left join approvals as p on v.version = p.version
     left join deploys as d on v.version = d.version
     where v.model_id = $model_id
+    order by registered_at desc
 )
 
 select * from final
-order by registered_at desc

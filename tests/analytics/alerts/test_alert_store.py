@@ -88,7 +88,7 @@ def test_open_alert_shows_its_latest_value_and_severity_and_keeps_since(root):
     att = overview.models_needing_attention(con, Scope(date(2020, 1, 1), date(2030, 1, 1))).row(0, named=True)
     assert (att["severity"], att["reasons"], att["value_at_risk_usd"]) == ("critical", worse.message, 200.0)
     assert att["since_at"] == datetime(2026, 10, 1, tzinfo=UTC)
-    r = overview.risk_summary(con, start_date=date(2020, 1, 1), end_date=date(2030, 1, 1))
+    r = overview.risk_summary(con, Scope(date(2020, 1, 1), date(2030, 1, 1)))
     assert r.n_new_alerts == 1  # the update row is not a new alert
     table = actions.table(con)
     assert table.select("severity", "value", "since_at", "value_at_risk_usd").row(0) == (
