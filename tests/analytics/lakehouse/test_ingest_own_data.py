@@ -7,13 +7,13 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from analytics.cli import main as cli
 from analytics.lakehouse import ingest
-
 
 
 def tree_hash(root) -> str:
@@ -24,7 +24,7 @@ def tree_hash(root) -> str:
         h.update(b"D" + os.path.relpath(dirpath, root).encode())
         for f in sorted(filenames):
             p = os.path.join(dirpath, f)
-            h.update(b"F" + os.path.relpath(p, root).encode() + hashlib.sha256(open(p, "rb").read()).digest())
+            h.update(b"F" + os.path.relpath(p, root).encode() + hashlib.sha256(Path(p).read_bytes()).digest())
     return h.hexdigest()
 
 MODELS_CSV = "model_id,name,business_unit,stage,task\nm1,Churn,Retail,production,classification\n"
