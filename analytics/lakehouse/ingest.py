@@ -239,7 +239,7 @@ def read_source(src: Source, max_bytes: int, notes: list[str] | None = None
         if raw[:4] != b"PAR1" or raw[-4:] != b"PAR1":
             return None, _fail(src, "not a valid Parquet file (truncated or another format)")
         try:
-            return pl.from_arrow(pq.read_table(io.BytesIO(raw))), []  # type: ignore[return-value]
+            return pl.from_arrow(pq.ParquetFile(io.BytesIO(raw)).read()), []  # type: ignore[return-value]
         except Exception as exc:  # pyarrow raises many types for damaged files
             return None, _fail(src, f"the Parquet file cannot be read ({type(exc).__name__}: "
                                     f"{str(exc).splitlines()[0] if str(exc) else ''})")
@@ -267,6 +267,45 @@ def _read_csv(src: Source, raw: bytes, notes: list[str]) -> tuple[pl.DataFrame |
         line = raw[:exc.start].count(b"\n") + 1
         return None, _fail(src, f"not UTF-8 text: invalid byte at line {line}; save the file as UTF-8")
     delim = _delimiter(text[:text.find("\n")] if "\n" in text else text)
+    frame = _fast_csv(raw, text, delim)
+    if frame is None:  # anything unusual: the exact reader says what and where
+        frame, problems = _exact_csv(src, text, delim)
+        if frame is None:
+            return None, problems
+    if delim != ",":
+        notes.append(f"{src.name}: delimiter {'tab' if delim == chr(9) else repr(delim)} detected")
+        comma = [c for c in frame.columns if frame[c].drop_nulls().len()
+                 and frame[c].drop_nulls().str.contains(_DECIMAL_COMMA).all()
+                 and frame[c].drop_nulls().str.contains(",", literal=True).any()]
+        if comma:  # a decimal comma (3,5), only where every value of the column is such a number
+            frame = frame.with_columns(pl.col(comma).str.replace(",", ".", literal=True))
+            notes.append(f"{src.name}: decimal comma read in {', '.join(comma)}")
+    return frame, []
+
+
+def _empty_is_null(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.when(pl.col(h) != "").then(pl.col(h)).alias(h) for h in frame.columns)
+
+
+def _fast_csv(raw: bytes, text: str, delim: str) -> pl.DataFrame | None:
+    """Polars' reader (about 10x Python's) when the file is plainly well formed, else None. Polars
+    fills a short row, or a blank line, with nulls; both leave the last column null, so any null
+    there sends the file to the exact reader, as does a header that differs from Python's reading."""
+    try:
+        header = next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delim, strict=True))
+        body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        frame = pl.read_csv(io.BytesIO(body), separator=delim, infer_schema=False, quote_char='"',
+                            truncate_ragged_lines=False, raise_if_empty=True)
+    except Exception:  # malformed in some way: the exact reader names the problem
+        return None
+    stripped = [c.strip() for c in header]
+    if (frame.columns != header or len(set(stripped)) != len(stripped) or not any(stripped)
+            or (frame.height and frame[frame.columns[-1]].null_count())):
+        return None
+    return _empty_is_null(frame.rename(dict(zip(header, stripped, strict=True))))
+
+
+def _exact_csv(src: Source, text: str, delim: str) -> tuple[pl.DataFrame | None, list[Problem]]:
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True))
     except csv.Error as exc:
@@ -277,22 +316,13 @@ def _read_csv(src: Source, raw: bytes, notes: list[str]) -> tuple[pl.DataFrame |
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         return None, [Problem(src.name, None, c, "the column appears more than once in the header") for c in dupes]
-    body = [r for r in rows[1:] if r]  # blank lines are skipped
-    problems = [Problem(src.name, i, None, f"has {len(r)} fields, the header has {len(header)}")
-                for i, r in enumerate(body, start=1) if len(r) != len(header)]
-    if problems:
-        return None, problems
-    cols = {h: [(r[j] if r[j] != "" else None) for r in body] for j, h in enumerate(header)}
-    frame = pl.DataFrame(cols, schema={h: pl.String for h in header})
-    if delim != ",":
-        notes.append(f"{src.name}: delimiter {'tab' if delim == chr(9) else repr(delim)} detected")
-        comma = [c for c in header if frame[c].drop_nulls().len()
-                 and frame[c].drop_nulls().str.contains(_DECIMAL_COMMA).all()
-                 and frame[c].drop_nulls().str.contains(",", literal=True).any()]
-        if comma:  # a decimal comma (3,5), only where every value of the column is such a number
-            frame = frame.with_columns(pl.col(comma).str.replace(",", ".", literal=True))
-            notes.append(f"{src.name}: decimal comma read in {', '.join(comma)}")
-    return frame, []
+    body = list(filter(None, rows[1:]))  # blank lines are skipped
+    if set(map(len, body)) - {len(header)}:
+        return None, [Problem(src.name, i, None, f"has {len(r)} fields, the header has {len(header)}")
+                      for i, r in enumerate(body, start=1) if len(r) != len(header)]
+    cols = zip(*body, strict=True) if body else ([] for _ in header)
+    return _empty_is_null(pl.DataFrame({h: pl.Series(h, c, dtype=pl.String)
+                                        for h, c in zip(header, cols, strict=True)})), []
 
 
 # ---------------------------------------------------------------- shaping files as people have them
@@ -424,6 +454,15 @@ def _registrations(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame
 # ---------------------------------------------------------------- converting
 
 def _polars_type(t: pa.DataType) -> pl.DataType:
+    # mapped directly: building an empty Arrow array to ask polars makes it import pandas (~1 s)
+    if pa.types.is_timestamp(t):
+        return pl.Datetime(t.unit, t.tz)  # type: ignore[arg-type]
+    if pa.types.is_list(t):
+        return pl.List(_polars_type(t.value_type))
+    simple = {pa.string(): pl.String, pa.float64(): pl.Float64, pa.int64(): pl.Int64, pa.int32(): pl.Int32,
+              pa.bool_(): pl.Boolean, pa.date32(): pl.Date, pa.float32(): pl.Float32}
+    if t in simple:
+        return simple[t]()
     return pl.from_arrow(pa.array([], type=t)).dtype  # type: ignore[union-attr]
 
 
@@ -566,7 +605,7 @@ def _existing(root: Path, spec: Table, columns: Sequence[str]) -> pl.DataFrame:
     for f in storage.data_files(root / spec.name):
         try:
             names = pq.read_schema(f).names
-            t = pq.read_table(f, columns=[c for c in columns if c in names])
+            t = pq.ParquetFile(f).read(columns=[c for c in columns if c in names])  # no pyarrow.dataset: it imports pandas
         except Exception:
             continue
         df = pl.from_arrow(t)
