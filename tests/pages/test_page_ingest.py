@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from analytics.lakehouse import connection
 from apptest import open_page
 
-from analytics.lakehouse import connection
-
-RAW = ("rid;when;mdl;p\nr1;2026-01-15 10:00;bike;0,25\nr2;2026-07-15 10:00;bike;0,75\n").encode()
+RAW = (b"rid;when;mdl;p\nr1;2026-01-15 10:00;bike;0,25\nr2;2026-07-15 10:00;bike;0,75\n")
 
 
 def _frame(at, column: str):
