@@ -152,5 +152,8 @@ def _print(rep, root: Path, dry: bool) -> None:
     print(f"{rep.table}: {rep.rows} rows from {len(rep.files)} file(s) {verb}")
     for note in rep.notices:
         print(f"  note: {note}")
-    for p in rep.written:
+    shown = rep.written if len(rep.written) <= 5 else rep.written[:3]
+    for p in shown:
         print(f"  {p.relative_to(root)}")
+    if len(shown) < len(rep.written):
+        print(f"  … and {len(rep.written) - len(shown)} more files")

@@ -143,6 +143,7 @@ class IngestError(InputError):
     def __init__(self, table_name: str, problems: list[Problem], n_problems: int | None = None, *,
                  unknown_models: Sequence[str] = ()) -> None:
         self.unknown_models = tuple(unknown_models)
+        problems = list(dict.fromkeys(problems))  # a wide table's row repeats one problem per feature
         order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in problems))}
         ranked = sorted(problems, key=lambda p: (order[p.file], p.row or 0))  # stable: check order kept
         self.problems = ranked[:MAX_PROBLEMS]

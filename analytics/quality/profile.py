@@ -14,7 +14,9 @@ catalogued dataset whose ``table_name`` is that table (else one named after the 
   data; warn after 1.5 and fail after 3 cadences (at least 24 h: the unit is the day).
 
 Completeness and validity look back ``window_days`` = twice the cadence (so a window holds data).
-A table whose time column (the contract's window column) is empty is not profiled: no check could run.
+Inventory tables (not partitioned by month: models, model_versions, datasets…) are checked whole
+(completeness and validity only; no volume or freshness: they are not feeds). A table whose time
+column (the contract's window column) is empty is not profiled: no check could run.
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ from analytics.lakehouse.views import quote_ident
 from analytics.quality import contracts
 
 MAX_ALLOWED = 20  # text columns with more distinct values are free text or ids: no allowed list
+WHOLE_TABLE_DAYS = 36500  # the window of an inventory table (models, versions): all of it
 MIN_DAYS_FOR_VOLUME = 8  # a daily median needs a week of history
 MIN_ROWS_FOR_ALLOWED = 20  # fewer rows say little about the values a column may take
-NOT_PROFILED = frozenset({"audit_log", "quality_results"})  # written by the app itself
+NOT_PROFILED = frozenset({"audit_log", "quality_results", "alerts", "alert_deliveries", "alert_actions",
+                          "stewardship_tasks", "feature_importance"})  # written by the app itself
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,8 @@ def profile_table(con: duckdb.DuckDBPyConnection, name: str) -> Profile:
         if not days:  # checks window by this column (the contract's default): with no value, none could run
             return Profile(name, rows, time_col, None, (), f"its time column {time_col} is empty")
         cadence = _cadence(days)
-    window = max(1, math.ceil(2 * (cadence or 1)))
+    feed = spec.partition_by is not None  # an event log arrives over time; an inventory is looked at whole
+    window = max(1, math.ceil(2 * (cadence or 1))) if feed else WHOLE_TABLE_DAYS
     for f in spec.schema:
         col = quote_ident(f.name)
         filled = con.execute(f"select count({col}) from {view}").fetchone()[0] / rows
@@ -94,10 +99,10 @@ def profile_table(con: duckdb.DuckDBPyConnection, name: str) -> Profile:
                 rule = {"allowed": [v for (v,) in values]}
         if rule:
             checks.append({"id": f"{f.name}_valid", "kind": "validity", **base, **rule, "warn": 0.99, "fail": 0.95})
-    if time_col and cadence is not None and cadence <= 1 and len(days) >= MIN_DAYS_FOR_VOLUME:
+    if feed and cadence is not None and cadence <= 1 and len(days) >= MIN_DAYS_FOR_VOLUME:
         checks.append({"id": "daily_volume", "kind": "volume", "table": name, "time_column": time_col,
                        "trailing_days": min(28, len(days) - 1), "warn": 0.5, "fail": 0.2})
-    if time_col:
+    if feed:
         hours = 24 * max(1.0, cadence or 1.0)
         checks.append({"id": "fresh", "kind": "timeliness", "table": name, "column": time_col,
                        "warn": 1.5 * hours, "fail": 3 * hours})
@@ -117,6 +122,9 @@ def description(p: Profile) -> str:
     cadence = ("no time column" if p.time_column is None else
                "one day with data only: cadence unknown, taken as daily" if p.cadence_days is None else
                f"data arrives every {p.cadence_days:g} day(s) (median gap between days with data)")
+    if p.table and TABLES[p.table].partition_by is None:
+        return (f"Starting contract profiled from {p.rows:,} rows of {p.table}, an inventory checked whole. "
+                "Thresholds follow what was observed; a steward should review and edit them.")
     volume = ("; no volume check: it compares daily counts and this feed is not daily"
               if p.cadence_days is not None and p.cadence_days > 1 else
               f"; no volume check yet: {p.n_days} day(s) of history, a daily median needs {MIN_DAYS_FOR_VOLUME}"
