@@ -447,8 +447,7 @@ def _registrations(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame
         vals = [f[col].cast(pl.Float64, strict=False) for _, f in frames if col and col in f.columns]
         task = "regression" if vals and bool(((pl.concat(vals) < 0) | (pl.concat(vals) > 1)).any()) else "classification"
     rows = pl.DataFrame({"model_id": new, "name": new, "business_unit": [opts.business_unit] * len(new),
-                         "stage": ["pilot"] * len(new), "task": [task] * len(new),
-                         "created_at": [datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")] * len(new)})
+                         "stage": ["pilot"] * len(new), "task": [task] * len(new)})  # created_at: unknown
     return new, rows
 
 
