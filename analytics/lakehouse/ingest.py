@@ -827,12 +827,10 @@ def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Sourc
         data, models, notes = _read_and_validate(root, spec, sources, limit, allow_extra, actor, opts)
         fingerprint = _fingerprint(spec.name, sources)
         written_models: list[Path] = []
-        if models is not None:
+        if models is not None:  # audited only once the rows are in (a crash between: recover finishes it)
             mmeta = {"table": MODELS.name, "sources": list(names), "rows": models.num_rows,
                      "fingerprint": None, "actor": actor, "role": role, "page": page}
             mstaging, written_models = publish(root, MODELS.name, models, mmeta)
-            _audit(root, mstaging, mmeta, note=" (registered from the file)")
-            _tidy(root, mstaging)
         meta = {"table": spec.name, "sources": list(names), "rows": data.num_rows, "fingerprint": fingerprint,
                 "actor": actor, "role": role, "page": page}
         try:
@@ -841,7 +839,14 @@ def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Sourc
             for p in written_models:  # the registration belongs to this batch: not without its rows
                 with contextlib.suppress(OSError):
                     p.unlink()
+            if written_models:
+                _tidy(root, mstaging)
+                with contextlib.suppress(OSError):
+                    (root / MODELS.name).rmdir()  # only when the registration made it (and it is empty)
             raise
+        if written_models:
+            _audit(root, mstaging, mmeta, note=" (registered from the file)")
+            _tidy(root, mstaging)
         _audit(root, staging, meta)
         _tidy(root, staging)
     return IngestReport(spec.name, names, data.num_rows, tuple(written_models) + tuple(written), recovered,

@@ -221,3 +221,22 @@ def test_folder_with_manifest_and_unknown_names(lake, tmp_path, capsys):
     assert [p.table for p in ingest.plan_folder(d)] == ["models", "predictions"]
     assert cli(["ingest", "--dir", str(d), "--lakehouse", str(lake.root)]) == 0
     assert rows(lake, "select request_id from predictions") == [("a",)]
+
+
+def test_registration_is_removed_when_publishing_the_rows_fails(lake, tmp_path, monkeypatch):
+    from analytics.lakehouse import storage
+
+    f = write(tmp_path / "p.csv", "request_id,prediction_at,model_id,score\na,2026-01-15T10:00:00Z,bike,0.5\n"
+                                  "b,2026-02-15T10:00:00Z,bike,0.5\n")
+    before = tree_hash(lake.root)
+    real = storage.checkpoint
+
+    def fail_in_the_rows(stage: str) -> None:  # the models batch (1 file) is in place; the rows fail
+        if stage == "moved 1 of 2":
+            raise OSError("disk full")
+        real(stage)
+
+    monkeypatch.setattr(storage, "checkpoint", fail_in_the_rows)
+    with pytest.raises(OSError):
+        ingest.ingest(lake.root, "predictions", [f], actor="t", options=ingest.Options(register_models=True))
+    assert tree_hash(lake.root) == before  # no model, no rows, no audit event
