@@ -54,20 +54,26 @@ def doc_steps() -> tuple[list[tuple[list[str], bool]], str, str]:
     return commands, baseline, manifest
 
 
-def test_worked_example_on_a_generated_hour_csv(tmp_path, monkeypatch):
-    n = hour_csv(tmp_path / "hour.csv")
-    (tmp_path / "drop").mkdir()
+def follow_the_doc(folder: Path, monkeypatch) -> tuple[Path, int]:
+    """Run docs/own-data.md's steps in ``folder`` on a generated hour.csv; (lakehouse, rows)."""
+    n = hour_csv(folder / "hour.csv")
+    (folder / "drop").mkdir()
     commands, baseline, manifest = doc_steps()
-    (tmp_path / "baseline.py").write_text(baseline)
-    (tmp_path / "drop" / "manifest.yaml").write_text(manifest)
-    lake = tmp_path / "lake"
+    (folder / "baseline.py").write_text(baseline)
+    (folder / "drop" / "manifest.yaml").write_text(manifest)
+    lake = folder / "lake"
     monkeypatch.setenv("SCALEBOARD_LAKEHOUSE", str(lake))
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(folder)
     assert [c[0] for c, _ in commands] == ["ingest"] * 5 + ["refresh", "contracts", "check"]
     for i, (args, fails) in enumerate(commands):
         if args[:2] == ["ingest", "--dir"]:  # the doc runs its baseline script before the folder load
-            subprocess.run([sys.executable, "baseline.py"], check=True, cwd=tmp_path)
+            subprocess.run([sys.executable, "baseline.py"], check=True, cwd=folder)
         assert cli(args) == (2 if fails else 0), (i, args)
+    return lake, n
+
+
+def test_worked_example_on_a_generated_hour_csv(tmp_path, monkeypatch):
+    lake, n = follow_the_doc(tmp_path, monkeypatch)
     con = connection.connect(lake)
     try:
         counts = {t: con.sql(f"select count(*) from {t}").fetchall()[0][0]
