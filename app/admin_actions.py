@@ -80,7 +80,8 @@ def audit_filters() -> dict:
     return {"start_date": start, "end_date": end, "actor": actor, "action": action}
 
 
-def upload(table_name: str, files: Sequence, *, dry_run: bool = False) -> ingest.IngestReport:
+def upload(table_name: str, files: Sequence, *, dry_run: bool = False,
+           options: ingest.Options | None = None) -> ingest.IngestReport:
     """Validate uploaded files (Streamlit ``UploadedFile`` objects) and load them all or nothing.
 
     Not through ``writes.save``: ``ingest.ingest`` writes its own audit event (the CLI's loads are
@@ -91,4 +92,4 @@ def upload(table_name: str, files: Sequence, *, dry_run: bool = False) -> ingest
     max_bytes = int(data.settings().max_upload_mb * 1024 * 1024)
     sources = [ingest.Source(name=f.name, data=f.getvalue()) for f in files]
     return ingest.ingest(data.root(), table_name, sources, actor=me["name"], role=me["role"],
-                         page="ingest", max_bytes=max_bytes, dry_run=dry_run)
+                         page="ingest", max_bytes=max_bytes, dry_run=dry_run, options=options)

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "demo": "generate the demo lakehouse (deterministic for a seed)",
     "refresh": "update rollups incrementally from new partitions, then evaluate drift and raise alerts",
     "check": "run the data-quality contracts; open or close stewardship tasks",
+    "contracts": "write starting data-quality contracts profiled from the data (contracts init)",
     "checklist": "the readiness checklist from the shell",
     "ingest": "validate and load CSV/Parquet files into a table, all or nothing",
     "users": "manage local sign-in users",
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
+    args.argv = list(argv)  # the command as typed, for hints that repeat it with a fix
     try:
         return int(args.handler(args) or 0)
     except ScaleboardError as err:

@@ -3,6 +3,8 @@
 Exit codes: 0 = every check passes or only warns; 1 = a fail threshold is breached (or a check
 could not be evaluated, or a file of a checked table could not be read: it is skipped and named);
 2 = a usage or contract error (nothing written). For schedulers and CI.
+With no contract written yet, starting contracts profiled from the data (``scaleboard contracts
+init`` writes the same for a steward to edit) are evaluated in memory and nothing is written.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from analytics.cli.common import add_root_option, root_of
 from analytics.errors import InputError
-from analytics.quality import runner
+from analytics.quality import contracts, runner
 
 MARK = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL", "error": "ERR "}
 
@@ -58,8 +60,41 @@ def run(args: argparse.Namespace) -> int:
     for table, path in overrides.items():
         if not path.is_file():
             raise InputError(f"--source {table}={path}: the file does not exist.")
-    report = runner.run(root, as_of=args.as_of, folder=args.contracts, only=args.dataset,
+    folder = args.contracts or contracts.contracts_dir(root)
+    if args.contracts is None and (not folder.is_dir() or not any(folder.glob("*.y*ml"))):
+        return _run_defaults(root, folder, args, overrides)
+    report = runner.run(root, as_of=args.as_of, folder=folder, only=args.dataset,
                         overrides=overrides, write=not args.dry_run)
+    return _print(report, args)
+
+
+def _run_defaults(root: Path, folder: Path, args: argparse.Namespace, overrides: dict) -> int:
+    """No contract written yet: profile the data, evaluate those starting contracts in memory (they
+    are a steward's draft, so no result, task or alert is written) and say so."""
+    import tempfile
+
+    from analytics.lakehouse import connection
+    from analytics.quality import profile
+
+    con = connection.connect(root)
+    try:
+        drafts = profile.starting_contracts(con)
+    finally:
+        con.close()
+    if not drafts:
+        raise InputError(f"No contracts in {folder} and no table holds rows to profile.",
+                         hint="Load data first (scaleboard ingest), then run scaleboard check again.")
+    print(f"No contracts in {folder}: running {len(drafts)} starting contract(s) profiled from the data, "
+          "in memory (nothing written). Write them for a steward to edit: scaleboard contracts init")
+    with tempfile.TemporaryDirectory() as tmp:
+        for ds, text, _ in drafts:
+            (Path(tmp) / f"{ds}.yaml").write_text(text)
+        report = runner.run(root, as_of=args.as_of, folder=Path(tmp), only=args.dataset,
+                            overrides=overrides, write=False)
+    return _print(report, args)
+
+
+def _print(report, args: argparse.Namespace) -> int:
     for r in report.results:
         if args.quiet and r.status in ("pass", "warn"):
             continue

@@ -18,10 +18,20 @@ Contract (``ingest(root, table, files)``):
    (never visible) by the next ingest or by ``scaleboard doctor --repair`` (``recover``).
 
 Timestamps: a value must say its time zone (``Z`` or ``+HH:MM``; Parquet columns must be
-timezone-aware). Naive timestamps are rejected rather than assumed UTC, because a wrong guess shifts
-every event silently. Values in other zones are converted to UTC.
-CSV conventions: UTF-8 with a header row, ``,`` separator, empty field = null, dates ``YYYY-MM-DD``,
-booleans ``true/false/1/0/yes/no``, list columns (``datasets.regulations``) separated by ``;``.
+timezone-aware), unless the loader names the zone the file was recorded in (``Options.timezone``):
+naive values are then read as that zone's local time (at a clock change an ambiguous time is the
+earlier one, a time that does not exist is refused) and converted to UTC. Without a zone naive
+timestamps are rejected rather than assumed UTC, because a wrong guess shifts every event silently.
+Files as people have them (``Options``): columns renamed (``mapping``) or set to one value
+(``constants``), a wide feature table (one column per feature) turned into the long ``features``
+format (``Wide``), enumerations matched case-insensitively, ``value_ledger.entered_at`` defaulting to
+the load time, and models the file names but the inventory lacks registered from it
+(``register_models``), published before the rows that refer to them.
+CSV conventions: UTF-8 (a BOM is fine) with a header row; the delimiter (``,`` ``;`` tab ``|``) is
+detected from the header and fields may be double-quoted; with a delimiter other than ``,`` a column
+whose every value is a number with a decimal comma (``3,5``) is read as ``3.5``. Empty field = null,
+dates ``YYYY-MM-DD``, booleans ``true/false/1/0/yes/no``, list columns (``datasets.regulations``)
+separated by ``;``.
 Row numbers in problems count data rows from 1 (row 1 is the line after the header).
 """
 
@@ -35,8 +45,10 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import uuid
+import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -96,6 +108,8 @@ STAMPED: dict[tuple[str, str], str | None] = {
     ("fairness_audits", "signed_off_by"): "signed_off_at",
     ("value_ledger", "entered_by"): None,
 }
+# Columns that take the load time when the file leaves them out or empty.
+DEFAULT_NOW: frozenset[tuple[str, str]] = frozenset({("value_ledger", "entered_at")})
 BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 _NAIVE_RE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"  # a date-time without a zone
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%z"
@@ -126,7 +140,10 @@ class Problem:
 class IngestError(InputError):
     """Validation failed; ``problems`` holds the first ones, ``n_problems`` counts all found."""
 
-    def __init__(self, table_name: str, problems: list[Problem], n_problems: int | None = None) -> None:
+    def __init__(self, table_name: str, problems: list[Problem], n_problems: int | None = None, *,
+                 unknown_models: Sequence[str] = ()) -> None:
+        self.unknown_models = tuple(unknown_models)
+        problems = list(dict.fromkeys(problems))  # a wide table's row repeats one problem per feature
         order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in problems))}
         ranked = sorted(problems, key=lambda p: (order[p.file], p.row or 0))  # stable: check order kept
         self.problems = ranked[:MAX_PROBLEMS]
@@ -136,7 +153,10 @@ class IngestError(InputError):
         super().__init__(
             f"Nothing was loaded into '{table_name}': {self.n_problems} problem(s) found.\n{first}"
             + (f"\n  … and {more} more." if more > 0 else ""),
-            hint="Fix the file(s) and run the same command again; the lakehouse was not changed.")
+            hint="Fix the file(s) and run the same command again; the lakehouse was not changed."
+                 + (f" Models not in the inventory ({', '.join(self.unknown_models)}): load them with "
+                    "--register-models (a notice names the defaults), or load a models file first."
+                    if self.unknown_models else ""))
 
 
 @dataclass(frozen=True)
@@ -189,6 +209,8 @@ class IngestReport:
     written: tuple[Path, ...]
     recovered: tuple[Recovery, ...] = ()
     already_loaded: bool = False  # these very files were published by an interrupted run
+    notices: tuple[str, ...] = ()  # how the files were read: dialect, time zone rule, registered models
+    registered_models: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- reading
@@ -197,8 +219,10 @@ def _fail(src: Source, message: str, column: str | None = None) -> list[Problem]
     return [Problem(src.name, None, column, message)]
 
 
-def read_source(src: Source, max_bytes: int) -> tuple[pl.DataFrame | None, list[Problem]]:
-    """The file as a frame (CSV: all text; Parquet: its own types), or the problems reading it."""
+def read_source(src: Source, max_bytes: int, notes: list[str] | None = None
+                ) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The file as a frame (CSV: all text; Parquet: its own types), or the problems reading it;
+    what was detected about a CSV file's dialect is appended to ``notes``."""
     suffix = src.name.lower().rsplit(".", 1)[-1] if "." in src.name else ""
     if suffix not in ("csv", "parquet"):
         return None, _fail(src, "unsupported file type: use a .csv or .parquet file")
@@ -216,14 +240,26 @@ def read_source(src: Source, max_bytes: int) -> tuple[pl.DataFrame | None, list[
         if raw[:4] != b"PAR1" or raw[-4:] != b"PAR1":
             return None, _fail(src, "not a valid Parquet file (truncated or another format)")
         try:
-            return pl.from_arrow(pq.read_table(io.BytesIO(raw))), []  # type: ignore[return-value]
+            return pl.from_arrow(pq.ParquetFile(io.BytesIO(raw)).read()), []  # type: ignore[return-value]
         except Exception as exc:  # pyarrow raises many types for damaged files
             return None, _fail(src, f"the Parquet file cannot be read ({type(exc).__name__}: "
                                     f"{str(exc).splitlines()[0] if str(exc) else ''})")
-    return _read_csv(src, raw)
+    return _read_csv(src, raw, notes if notes is not None else [])
 
 
-def _read_csv(src: Source, raw: bytes) -> tuple[pl.DataFrame | None, list[Problem]]:
+DELIMITERS = (",", ";", "\t", "|")
+_DECIMAL_COMMA = r"^\s*[+-]?\d+(,\d+)?\s*$"
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter: the candidate seen most often in the header outside quotes (ties: ``,``)."""
+    outside = re.sub(r'"[^"]*"', "", header_line)
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _read_csv(src: Source, raw: bytes, notes: list[str]) -> tuple[pl.DataFrame | None, list[Problem]]:
     if b"\x00" in raw[:8192]:
         return None, _fail(src, "this looks like a binary file, not CSV text")
     try:
@@ -231,8 +267,48 @@ def _read_csv(src: Source, raw: bytes) -> tuple[pl.DataFrame | None, list[Proble
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         return None, _fail(src, f"not UTF-8 text: invalid byte at line {line}; save the file as UTF-8")
+    delim = _delimiter(text[:text.find("\n")] if "\n" in text else text)
+    frame = _fast_csv(raw, text, delim)
+    if frame is None:  # anything unusual: the exact reader says what and where
+        frame, problems = _exact_csv(src, text, delim)
+        if frame is None:
+            return None, problems
+    if delim != ",":
+        notes.append(f"{src.name}: delimiter {'tab' if delim == chr(9) else repr(delim)} detected")
+        comma = [c for c in frame.columns if frame[c].drop_nulls().len()
+                 and frame[c].drop_nulls().str.contains(_DECIMAL_COMMA).all()
+                 and frame[c].drop_nulls().str.contains(",", literal=True).any()]
+        if comma:  # a decimal comma (3,5), only where every value of the column is such a number
+            frame = frame.with_columns(pl.col(comma).str.replace(",", ".", literal=True))
+            notes.append(f"{src.name}: decimal comma read in {', '.join(comma)}")
+    return frame, []
+
+
+def _empty_is_null(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.when(pl.col(h) != "").then(pl.col(h)).alias(h) for h in frame.columns)
+
+
+def _fast_csv(raw: bytes, text: str, delim: str) -> pl.DataFrame | None:
+    """Polars' reader (about 10x Python's) when the file is plainly well formed, else None. Polars
+    fills a short row, or a blank line, with nulls; both leave the last column null, so any null
+    there sends the file to the exact reader, as does a header that differs from Python's reading."""
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        header = next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delim, strict=True))
+        body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        frame = pl.read_csv(io.BytesIO(body), separator=delim, infer_schema=False, quote_char='"',
+                            truncate_ragged_lines=False, raise_if_empty=True)
+    except Exception:  # malformed in some way: the exact reader names the problem
+        return None
+    stripped = [c.strip() for c in header]
+    if (frame.columns != header or len(set(stripped)) != len(stripped) or not any(stripped)
+            or (frame.height and frame[frame.columns[-1]].null_count())):
+        return None
+    return _empty_is_null(frame.rename(dict(zip(header, stripped, strict=True))))
+
+
+def _exact_csv(src: Source, text: str, delim: str) -> tuple[pl.DataFrame | None, list[Problem]]:
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True))
     except csv.Error as exc:
         return None, _fail(src, f"malformed CSV ({exc})")
     if not rows or not any(c.strip() for c in rows[0]):
@@ -241,18 +317,152 @@ def _read_csv(src: Source, raw: bytes) -> tuple[pl.DataFrame | None, list[Proble
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         return None, [Problem(src.name, None, c, "the column appears more than once in the header") for c in dupes]
-    body = [r for r in rows[1:] if r]  # blank lines are skipped
-    problems = [Problem(src.name, i, None, f"has {len(r)} fields, the header has {len(header)}")
-                for i, r in enumerate(body, start=1) if len(r) != len(header)]
-    if problems:
-        return None, problems
-    cols = {h: [(r[j] if r[j] != "" else None) for r in body] for j, h in enumerate(header)}
-    return pl.DataFrame(cols, schema={h: pl.String for h in header}), []
+    body = list(filter(None, rows[1:]))  # blank lines are skipped
+    if set(map(len, body)) - {len(header)}:
+        return None, [Problem(src.name, i, None, f"has {len(r)} fields, the header has {len(header)}")
+                      for i, r in enumerate(body, start=1) if len(r) != len(header)]
+    cols = zip(*body, strict=True) if body else ([] for _ in header)
+    return _empty_is_null(pl.DataFrame({h: pl.Series(h, c, dtype=pl.String)
+                                        for h, c in zip(header, cols, strict=True)})), []
+
+
+# ---------------------------------------------------------------- shaping files as people have them
+
+@dataclass(frozen=True)
+class Wide:
+    """A wide feature table: one row per request, one column per feature."""
+
+    id_column: str  # becomes request_id
+    time_column: str  # becomes feature_at
+    model: str | None = None  # model_id for every row (else the file's model_id column)
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read files that are not in the table's shape yet (every field optional)."""
+
+    timezone: str | None = None  # the zone naive timestamps were recorded in
+    mapping: dict[str, str] = field(default_factory=dict)  # file column -> table column ("" drops it)
+    constants: dict[str, str] = field(default_factory=dict)  # table column -> one value for every row
+    wide: Wide | None = None
+    register_models: bool = False
+    business_unit: str = "unassigned"  # for registered models
+    task: str | None = None  # for registered models; None: inferred from the scores/labels
+
+
+def load_mapping(path: Path | str) -> dict:
+    """A saved mapping file (YAML): ``columns: {file column: table column}``, optionally ``set:
+    {column: value}``, ``timezone:``, ``wide: {id_column, time_column, model, version}``. A plain
+    ``{file column: table column}`` mapping is read as ``columns``."""
+    import yaml  # only when a mapping file is used
+
+    try:
+        doc = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"Cannot read the mapping file {path}: {exc}") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"The mapping file {path} must be a YAML mapping of file column: table column.")
+    known = {"columns", "set", "timezone", "wide"}
+    if not set(doc) & known:
+        doc = {"columns": doc}
+    bad = sorted(set(doc) - known)
+    if bad:
+        raise InputError(f"The mapping file {path} has unknown keys {', '.join(bad)}; use {', '.join(sorted(known))}.")
+    return {"columns": {str(k): "" if v is None else str(v) for k, v in (doc.get("columns") or {}).items()},
+            "set": {str(k): str(v) for k, v in (doc.get("set") or {}).items()},
+            "timezone": doc.get("timezone"), "wide": doc.get("wide")}
+
+
+def _numeric(s: pl.Series) -> bool:
+    vals = s.drop_nulls()
+    if s.dtype.is_numeric():
+        return True
+    if s.dtype != pl.String or not vals.len():
+        return False
+    return bool(vals.str.strip_chars().cast(pl.Float64, strict=False).is_not_null().all())
+
+
+def _to_long(fname: str, frame: pl.DataFrame, wide: Wide) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """A wide feature table in the long ``features`` format; ``_row`` keeps each value's line."""
+    missing = [c for c in (wide.id_column, wide.time_column) if c not in frame.columns]
+    if missing:
+        return None, [Problem(fname, None, c, "the wide table's id/time column is not in the file") for c in missing]
+    index = [wide.id_column, wide.time_column] + [c for c in ("model_id", "version") if c in frame.columns]
+    feats = [c for c in frame.columns if c not in index and c != "_row"]
+    if not feats:
+        return None, [Problem(fname, None, None, "the wide table has no feature columns")]
+    numeric = [c for c in feats if _numeric(frame[c])]
+    long = (frame.with_columns(pl.col(feats).cast(pl.String), pl.int_range(1, frame.height + 1).alias("_row"))
+            .unpivot(index=[*index, "_row"], on=feats, variable_name="feature", value_name="_value")
+            .with_columns(pl.when(pl.col("feature").is_in(numeric)).then(pl.col("_value")).alias("value_num"),
+                          pl.when(~pl.col("feature").is_in(numeric)).then(pl.col("_value")).alias("value_cat"))
+            .drop("_value").rename({wide.id_column: "request_id", wide.time_column: "feature_at"}))
+    if wide.model is not None:
+        long = long.with_columns(pl.lit(wide.model).alias("model_id"))
+    if wide.version is not None:
+        long = long.with_columns(pl.lit(wide.version).alias("version"))
+    return long.sort("_row", maintain_order=True), []
+
+
+def shape(fname: str, frame: pl.DataFrame, spec: Table, opts: Options
+          ) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """Apply the mapping, constants and the wide-to-long turn to one file's frame."""
+    absent = [c for c in opts.mapping if c not in frame.columns]
+    if absent:
+        return None, [Problem(fname, None, c, "the mapping names this column but the file has no such column"
+                              f" (the file has: {', '.join(frame.columns[:12])})") for c in absent]
+    frame = frame.drop([c for c, t in opts.mapping.items() if not t])
+    renames = {c: t for c, t in opts.mapping.items() if t and t != c}
+    clash = [t for t in renames.values() if t in frame.columns and t not in renames]
+    if clash:
+        return None, [Problem(fname, None, t, "the mapping renames another column to this one, which the file "
+                              "already has; drop one of them (map it to nothing)") for t in clash]
+    frame = frame.rename(renames)
+    if opts.wide is not None:
+        if spec.name != "features":
+            return None, [Problem(fname, None, None, "a wide table can only be loaded into 'features'")]
+        frame, found = _to_long(fname, frame, opts.wide)
+        if frame is None:
+            return None, found
+    return frame.with_columns(pl.lit(v, dtype=pl.String).alias(c) for c, v in opts.constants.items()), []
+
+
+def _registrations(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], opts: Options
+                   ) -> tuple[list[str], pl.DataFrame | None]:
+    """Model ids the batch names that the inventory lacks, and (``register_models``) their rows."""
+    if spec.name == MODELS.name or "model_id" not in spec.schema.names:
+        return [], None
+    seen = [f["model_id"].cast(pl.String) for _, f in frames if "model_id" in f.columns]
+    if not seen:
+        return [], None
+    ids = pl.concat(seen).drop_nulls().str.strip_chars().unique(maintain_order=True)
+    known = _existing(root, MODELS, ["model_id"])["model_id"]
+    new = [m for m in ids.to_list() if m and m not in set(known.to_list())]
+    if not new or not opts.register_models:
+        return new, None
+    task = opts.task
+    if task is None:  # scores or labels all within 0..1: a classifier; otherwise a regressor
+        col = "score" if spec.name == "predictions" else "label" if spec.name == "outcomes" else None
+        vals = [f[col].cast(pl.Float64, strict=False) for _, f in frames if col and col in f.columns]
+        task = "regression" if vals and bool(((pl.concat(vals) < 0) | (pl.concat(vals) > 1)).any()) else "classification"
+    rows = pl.DataFrame({"model_id": new, "name": new, "business_unit": [opts.business_unit] * len(new),
+                         "stage": ["pilot"] * len(new), "task": [task] * len(new)})  # created_at: unknown
+    return new, rows
 
 
 # ---------------------------------------------------------------- converting
 
 def _polars_type(t: pa.DataType) -> pl.DataType:
+    # mapped directly: building an empty Arrow array to ask polars makes it import pandas (~1 s)
+    if pa.types.is_timestamp(t):
+        return pl.Datetime(t.unit, t.tz)  # type: ignore[arg-type]
+    if pa.types.is_list(t):
+        return pl.List(_polars_type(t.value_type))
+    simple = {pa.string(): pl.String, pa.float64(): pl.Float64, pa.int64(): pl.Int64, pa.int32(): pl.Int32,
+              pa.bool_(): pl.Boolean, pa.date32(): pl.Date, pa.float32(): pl.Float32}
+    if t in simple:
+        return simple[t]()
     return pl.from_arrow(pa.array([], type=t)).dtype  # type: ignore[union-attr]
 
 
@@ -273,15 +483,39 @@ def _count(mask: pl.Series) -> int:
     return int(mask.fill_null(False).sum())
 
 
-def convert_column(s: pl.Series, target: pa.DataType) -> tuple[pl.Series, list[tuple[pl.Series, str]]]:
-    """Convert one column to the schema type. Returns (converted, [(bad-row mask, message), …])."""
-    out, *rest = _convert(s, target)
+NAIVE_HINT = ("or name the time zone the file was recorded in (scaleboard ingest --timezone ZONE, e.g. "
+              "Europe/Lisbon; the Load data page's 'Time zone of naive times')")
+
+
+def check_zone(tz: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"Unknown time zone {tz!r}: use an IANA name such as UTC, Europe/Lisbon or "
+                         "America/New_York.") from None
+    return tz
+
+
+def zone_rule(tz: str) -> str:
+    return (f"naive times read as local time in {tz} and converted to UTC (at a clock change an "
+            "ambiguous time is the earlier one; a time that does not exist is refused)")
+
+
+def _localize(s: pl.Series, tz: str) -> pl.Series:
+    return s.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+
+
+def convert_column(s: pl.Series, target: pa.DataType, tz: str | None = None
+                   ) -> tuple[pl.Series, list[tuple[pl.Series, str]]]:
+    """Convert one column to the schema type. Returns (converted, [(bad-row mask, message), …]).
+    With ``tz`` naive timestamps are that zone's local time (``zone_rule``)."""
+    out, *rest = _convert(s, target, tz)
     if len(rest) == 1:
         return out, rest[0]
     return out, [] if rest[0] is None else [(rest[0], rest[1])]
 
 
-def _convert(s: pl.Series, target: pa.DataType):
+def _convert(s: pl.Series, target: pa.DataType, tz: str | None = None):
     want = _polars_type(target)
     if s.dtype == pl.String:
         if pa.types.is_string(target):
@@ -293,8 +527,19 @@ def _convert(s: pl.Series, target: pa.DataType):
             out = norm.str.to_datetime(format=_TS_FORMAT, strict=False, time_unit="us", time_zone="UTC")
             naive = t.is_not_null() & t.str.contains(_NAIVE_RE)
             bad = t.is_not_null() & out.is_null() & ~naive
-            return out, [(naive, "timestamp has no time zone: add 'Z' for UTC or an offset such as "
-                                 "'+01:00' (naive timestamps are not guessed)"),
+            if tz is None:
+                return out, [(naive, "timestamp has no time zone: add 'Z' for UTC or an offset such as "
+                                     f"'+01:00', {NAIVE_HINT} (naive timestamps are not guessed)"),
+                             (bad, "not a timestamp like 2026-03-01T12:00:00Z")]
+            full = (t.str.replace(r"^(\d{4}-\d{2}-\d{2})$", "${1}T00:00:00")
+                    .str.replace(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$", "${1}T${2}:00")
+                    .str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T"))
+            local = full.str.to_datetime(format="%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+            utc = _localize(local, tz)
+            gap = naive & local.is_not_null() & utc.is_null()
+            out = pl.select(pl.when(naive).then(utc).otherwise(out)).to_series().alias(s.name)
+            return out, [(gap, f"this local time does not exist in {tz} (the clocks went forward)"),
+                         (naive & local.is_null(), "not a timestamp like 2026-03-01T12:00:00"),
                          (bad, "not a timestamp like 2026-03-01T12:00:00Z")]
         if pa.types.is_date(target):
             out = t.str.to_date("%Y-%m-%d", strict=False)
@@ -316,9 +561,15 @@ def _convert(s: pl.Series, target: pa.DataType):
     # typed source (Parquet)
     if pa.types.is_timestamp(target):
         if isinstance(s.dtype, pl.Datetime):
+            if s.dtype.time_zone is None and tz is not None:
+                local = s.cast(pl.Datetime("us"))
+                out = _localize(local, tz)
+                return out, local.is_not_null() & out.is_null(), (
+                    f"this local time does not exist in {tz} (the clocks went forward)")
             if s.dtype.time_zone is None:
                 return s.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"), s.is_not_null(), (
-                    "the Parquet column holds naive timestamps: write it timezone-aware (e.g. UTC)")
+                    "the Parquet column holds naive timestamps: write it timezone-aware (e.g. UTC), "
+                    + NAIVE_HINT)
             return s.dt.convert_time_zone("UTC").cast(want), None, ""
         return pl.Series(s.name, [None] * s.len(), dtype=want), s.is_not_null() | s.is_null(), (
             f"has type {s.dtype}, expected a timezone-aware timestamp")
@@ -354,7 +605,7 @@ def _existing(root: Path, spec: Table, columns: Sequence[str]) -> pl.DataFrame:
     for f in storage.data_files(root / spec.name):
         try:
             names = pq.read_schema(f).names
-            t = pq.read_table(f, columns=[c for c in columns if c in names])
+            t = pq.ParquetFile(f).read(columns=[c for c in columns if c in names])  # no pyarrow.dataset: it imports pandas
         except Exception:
             continue
         df = pl.from_arrow(t)
@@ -383,11 +634,16 @@ def _existing_keys(root: Path, spec: Table, batch: pl.DataFrame) -> pl.DataFrame
 
 def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
              allow_extra: bool = False, actor: str | None = None,
-             now: datetime | None = None) -> tuple[pa.Table | None, list[Problem], int]:
+             now: datetime | None = None, tz: str | None = None,
+             extra_models: pl.DataFrame | None = None) -> tuple[pa.Table | None, list[Problem], int]:
     """Check and convert a batch of raw frames. Returns (table or None, first problems, total count).
 
     With ``actor`` the ``STAMPED`` columns name it (a file need not carry them); times after
-    ``now`` (default: the clock) plus ``MAX_CLOCK_SKEW`` are refused."""
+    ``now`` (default: the clock) plus ``MAX_CLOCK_SKEW`` are refused; ``DEFAULT_NOW`` columns left
+    empty are ``now``. ``tz``: the zone of naive timestamps. ``extra_models`` (model_id, task): models
+    registered with this batch. A frame's ``_row`` column, when present, numbers its rows (a wide
+    table's rows keep their line in the file)."""
+    now = now or datetime.now(UTC)
     problems: list[Problem] = []
     total = 0
 
@@ -399,9 +655,12 @@ def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
     names = [f.name for f in spec.schema]
     stamped = {c: cond for (t, c), cond in STAMPED.items() if t == spec.name} if actor else {}
     converted: list[pl.DataFrame] = []
+    defaulted = {c for (t, c) in DEFAULT_NOW if t == spec.name}
     for fname, raw in frames:
+        rows = raw["_row"] if "_row" in raw.columns else pl.int_range(1, raw.height + 1, eager=True)
+        raw = raw.drop("_row", strict=False)
         unknown = [c for c in raw.columns if c not in names]
-        missing = [c for c in spec.required if c not in raw.columns and c not in stamped]
+        missing = [c for c in spec.required if c not in raw.columns and c not in stamped and c not in defaulted]
         for c in unknown if not allow_extra else []:
             close = difflib.get_close_matches(c, names, n=1)
             add([Problem(fname, None, c, "unknown column for table '" + spec.name + "'"
@@ -412,14 +671,14 @@ def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
             add([Problem(fname, None, None, "the file has no data rows")], 1)
         if unknown and not allow_extra or missing or raw.height == 0:
             continue
-        frame = raw.with_columns(pl.lit(fname).alias("_file"), pl.int_range(1, raw.height + 1).alias("_row"))
+        frame = raw.with_columns(pl.lit(fname).alias("_file"), rows.alias("_row"))
         cols = []
         for f in spec.schema:
             if f.name not in raw.columns:
                 cols.append(pl.Series(f.name, [None] * raw.height, dtype=_polars_type(f.type)))
                 cols.append(pl.Series(f"_bad_{f.name}", [False] * raw.height))
                 continue
-            out, checks = convert_column(raw[f.name], f.type)
+            out, checks = convert_column(raw[f.name], f.type, tz)
             bad = pl.Series([False] * raw.height)
             for mask, msg in checks:
                 mask = mask.fill_null(False)
@@ -437,8 +696,11 @@ def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
         acted = pl.lit(True) if cond is None else pl.col(c).is_not_null() | pl.col(cond).is_not_null()
         batch = batch.with_columns(pl.when(acted).then(pl.lit(actor)).otherwise(None).alias(c),
                                    pl.lit(False).alias(f"_bad_{c}"))
+    for c in defaulted:  # e.g. a ledger entry's entered_at: when it was loaded, unless the file says
+        batch = batch.with_columns(pl.col(c).fill_null(pl.lit(now).dt.cast_time_unit("us")
+                                                       .dt.convert_time_zone("UTC")))
     # times in the future (beyond a small clock difference)
-    latest = (now or datetime.now(UTC)) + MAX_CLOCK_SKEW
+    latest = now + MAX_CLOCK_SKEW
     for f in spec.schema:
         if pa.types.is_timestamp(f.type) and (spec.name, f.name) not in FUTURE_ALLOWED:
             mask = (batch[f.name] > latest).fill_null(False)
@@ -449,7 +711,9 @@ def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
         mask = batch[c].is_null() & ~batch[f"_bad_{c}"]
         add(_bad(batch, mask, c, "required value is empty"), _count(mask))
     # enums
-    for c, allowed in spec.enums.items():
+    for c, allowed in spec.enums.items():  # matched case-insensitively: "Invoke" is invoke
+        folded = batch[c].str.strip_chars().str.to_lowercase()
+        batch = batch.with_columns(pl.when(folded.is_in(list(allowed))).then(folded).otherwise(pl.col(c)).alias(c))
         mask = batch[c].is_not_null() & ~batch[c].is_in(list(allowed))
         add(_bad(batch, mask, c, f"must be one of {', '.join(allowed)}"), _count(mask))
     # declared ranges
@@ -458,9 +722,13 @@ def validate(root: Path, spec: Table, frames: list[tuple[str, pl.DataFrame]], *,
             add(*_range_problems(batch, c, lo, hi))
     # classifier-only ranges and references to the model inventory
     if "model_id" in names and spec.name != MODELS.name:
-        models = _existing(root, MODELS, ["model_id", "task"]).unique("model_id", keep="last")
+        models = _existing(root, MODELS, ["model_id", "task"])
+        if extra_models is not None:
+            models = pl.concat([models, extra_models.select("model_id", "task")], how="vertical_relaxed")
+        models = models.unique("model_id", keep="last")
         unknown = batch["model_id"].is_not_null() & ~batch["model_id"].is_in(models["model_id"].implode())
-        add(_bad(batch, unknown, "model_id", "this model is not in the models table; load the models first"),
+        add(_bad(batch, unknown, "model_id", "this model is not in the models table; register it with "
+                                             "--register-models or load the models first"),
             _count(unknown))
         classifiers = models.filter(pl.col("task") == "classification")["model_id"]
         for (tname, c), (lo, hi) in CLASSIFIER_RANGES.items():
@@ -520,15 +788,21 @@ def _range_problems(batch: pl.DataFrame, c: str, lo, hi, where: pl.Series | None
 
 def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Source | tuple[str, bytes]], *,
            actor: str, role: str | None = None, page: str = "cli", max_bytes: int | None = None,
-           allow_extra: bool = False, dry_run: bool = False) -> IngestReport:
+           allow_extra: bool = False, dry_run: bool = False, options: Options | None = None) -> IngestReport:
     """Validate ``files`` for ``table_name`` and append them all, or nothing.
 
-    A batch an earlier run left behind is finished or rolled back first (``recover``); when it was
-    these very files and it had been published whole, nothing is loaded twice (``already_loaded``).
-    Raises ``UnknownTableError`` for an unknown table, ``IngestError`` listing the first problems
-    by file, row and column (nothing written), ``InputError`` when no file is given.
+    ``options`` says how to read files not yet in the table's shape (``Options``). Models registered
+    from the files (``register_models``) are published just before the rows, and removed again if
+    those cannot be published. A batch an earlier run left behind is finished or rolled back first
+    (``recover``); when it was these very files and it had been published whole, nothing is loaded
+    twice (``already_loaded``). Raises ``UnknownTableError`` for an unknown table, ``IngestError``
+    listing the first problems by file, row and column (nothing written), ``InputError`` when no file
+    is given.
     """
     spec = table(table_name)
+    opts = options or Options()
+    if opts.timezone is not None:
+        check_zone(opts.timezone)
     if spec.name in NOT_INGESTIBLE:
         raise InputError(f"Files cannot be loaded into '{spec.name}': it is written only by the app itself.")
     root = Path(root)
@@ -540,8 +814,9 @@ def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Sourc
     limit = int(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES)
     names = tuple(s.name for s in sources)
     if dry_run:
-        data = _read_and_validate(root, spec, sources, limit, allow_extra, actor)
-        return IngestReport(spec.name, names, data.num_rows, ())
+        data, models, notes = _read_and_validate(root, spec, sources, limit, allow_extra, actor, opts)
+        return IngestReport(spec.name, names, data.num_rows, (), notices=tuple(notes),
+                            registered_models=tuple(models["model_id"].to_pylist()) if models is not None else ())
     with _exclusive(root):  # one ingest at a time decides keys and publishes
         recovered = tuple(recover(root))
         if any(r.finished for r in recovered):  # these very files, published whole by the killed run?
@@ -549,30 +824,83 @@ def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Sourc
                 same = [r for r in recovered if r.finished and r.fingerprint == _fingerprint(spec.name, sources)]
                 if same:
                     return IngestReport(spec.name, names, same[0].rows, (), recovered, already_loaded=True)
-        data = _read_and_validate(root, spec, sources, limit, allow_extra, actor)
+        data, models, notes = _read_and_validate(root, spec, sources, limit, allow_extra, actor, opts)
         fingerprint = _fingerprint(spec.name, sources)
+        written_models: list[Path] = []
+        if models is not None:  # audited only once the rows are in (a crash between: recover finishes it)
+            mmeta = {"table": MODELS.name, "sources": list(names), "rows": models.num_rows,
+                     "fingerprint": None, "actor": actor, "role": role, "page": page}
+            mstaging, written_models = publish(root, MODELS.name, models, mmeta)
         meta = {"table": spec.name, "sources": list(names), "rows": data.num_rows, "fingerprint": fingerprint,
                 "actor": actor, "role": role, "page": page}
-        staging, written = publish(root, spec.name, data, meta)
+        try:
+            staging, written = publish(root, spec.name, data, meta)
+        except BaseException:
+            for p in written_models:  # the registration belongs to this batch: not without its rows
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            if written_models:
+                _tidy(root, mstaging)
+                with contextlib.suppress(OSError):
+                    (root / MODELS.name).rmdir()  # only when the registration made it (and it is empty)
+            raise
+        if written_models:
+            _audit(root, mstaging, mmeta, note=" (registered from the file)")
+            _tidy(root, mstaging)
         _audit(root, staging, meta)
         _tidy(root, staging)
-    return IngestReport(spec.name, names, data.num_rows, tuple(written), recovered)
+    return IngestReport(spec.name, names, data.num_rows, tuple(written_models) + tuple(written), recovered,
+                        notices=tuple(notes),
+                        registered_models=tuple(models["model_id"].to_pylist()) if models is not None else ())
 
 
-def _read_and_validate(root: Path, spec: Table, sources: list[Source], limit: int, allow_extra: bool,
-                       actor: str) -> pa.Table:
-    frames, problems = [], []
+def _shaped(spec: Table, sources: list[Source], limit: int, opts: Options
+            ) -> tuple[list[tuple[str, pl.DataFrame]], list[Problem], list[str]]:
+    frames, problems, notes = [], [], []
     for src in sources:
-        frame, found = read_source(src, limit)
+        frame, found = read_source(src, limit, notes)
+        if frame is not None:
+            frame, found = shape(src.name, frame, spec, opts)
         problems += found
         if frame is not None:
             frames.append((src.name, frame))
+    return frames, problems, notes
+
+
+def preview(table_name: str, files: Sequence[Path | str | Source | tuple[str, bytes]], options: Options | None = None,
+            *, n: int = 5, max_bytes: int | None = None) -> tuple[pl.DataFrame, list[str]]:
+    """The first ``n`` rows of the first file as the table will receive them (mapped, constants
+    set, a wide table turned long), before types are checked; and the reading notices."""
+    spec = table(table_name)
+    frames, problems, notes = _shaped(spec, [Source.of(f) for f in files][:1],
+                                      int(max_bytes or DEFAULT_MAX_BYTES), options or Options())
     if problems:
         raise IngestError(spec.name, problems)
-    data, problems, n = validate(root, spec, frames, allow_extra=allow_extra, actor=actor)
+    return frames[0][1].drop("_row", strict=False).head(n), notes
+
+
+def _read_and_validate(root: Path, spec: Table, sources: list[Source], limit: int, allow_extra: bool,
+                       actor: str, opts: Options) -> tuple[pa.Table, pa.Table | None, list[str]]:
+    frames, problems, notes = _shaped(spec, sources, limit, opts)
+    if problems:
+        raise IngestError(spec.name, problems)
+    unknown, registered = _registrations(root, spec, frames, opts)
+    models = None
+    if registered is not None:
+        models, found, n = validate(root, MODELS, [("(models registered from the files)", registered)])
+        if models is None:
+            raise IngestError(MODELS.name, found, n)
+        r = registered.row(0, named=True)
+        notes.append(f"registered {len(unknown)} new model(s) from the files: {', '.join(unknown)} "
+                     f"(business unit '{r['business_unit']}', stage 'pilot', task '{r['task']}'"
+                     f"{'' if opts.task else ', from the value range'}; edit them in the models table)")
+    data, problems, n = validate(root, spec, frames, allow_extra=allow_extra, actor=actor, tz=opts.timezone,
+                                 extra_models=registered)
     if data is None:
-        raise IngestError(spec.name, problems, n)
-    return data
+        raise IngestError(spec.name, problems, n, unknown_models=unknown if registered is None else ())
+    if opts.timezone and any(pa.types.is_timestamp(f.type) for f in spec.schema):
+        notes.append(zone_rule(opts.timezone))
+    return data, models, notes
 
 
 def _fingerprint(table_name: str, sources: list[Source]) -> str:
@@ -723,3 +1051,70 @@ def repair(root: Path | str) -> list[Recovery] | None:
         return []
     with _exclusive(root, blocking=False) as got:
         return recover(root) if got else None
+
+
+# ---------------------------------------------------------------- a folder of files
+
+# Tables others refer to come first: models before anything naming a model_id, predictions before
+# the outcomes and features of their requests. Any other table follows in name order.
+LOAD_ORDER = ("models", "model_versions", "registry_events", "deployments", "eligible_users",
+              "predictions", "outcomes", "features")
+MANIFEST = "manifest.yaml"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One table's part of a folder load: its files and the options from the manifest."""
+
+    table: str
+    files: tuple[Path, ...]
+    options: dict = field(default_factory=dict)  # manifest keys: map, set, timezone, wide, register_models
+
+
+def table_of_file(name: str) -> str | None:
+    """The table a file is for by its name (``<table>*.csv|parquet``; the longest table name wins)."""
+    stem = name.lower().rsplit(".", 1)[0]
+    hits = [t for t in ingestible_tables() if stem.startswith(t)]
+    return max(hits, key=len) if hits else None
+
+
+def plan_folder(folder: Path | str) -> list[Planned]:
+    """The files of ``folder`` grouped by table in dependency order (``LOAD_ORDER``), from its
+    ``manifest.yaml`` (``tables: [{table, files, map, set, timezone, wide, register_models}]``) or
+    else by file name. Raises ``InputError`` naming files whose table cannot be told."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder.")
+    plans: dict[str, Planned] = {}
+    if (folder / MANIFEST).is_file():
+        import yaml  # only when a manifest is used
+
+        try:
+            doc = yaml.safe_load((folder / MANIFEST).read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise InputError(f"{folder / MANIFEST} is not valid YAML: {exc}") from None
+        for i, entry in enumerate(doc.get("tables") or [], start=1):
+            if not isinstance(entry, dict) or "table" not in entry or not entry.get("files"):
+                raise InputError(f"{MANIFEST}: entry {i} needs a table and its files.")
+            table(entry["table"])  # UnknownTableError names the known ones
+            files = tuple(folder / str(f) for f in entry["files"])
+            for f in files:
+                if not f.is_file():
+                    raise InputError(f"{MANIFEST}: entry {i} names {f.name}, which is not in {folder}.")
+            opts = {k: v for k, v in entry.items() if k not in ("table", "files")}
+            plans[entry["table"]] = Planned(entry["table"], files, opts)
+    else:
+        grouped: dict[str, list[Path]] = {}
+        unknown = []
+        for f in sorted(folder.iterdir()):
+            if f.is_file() and f.suffix.lower() in (".csv", ".parquet") and not f.name.startswith("."):
+                t = table_of_file(f.name)
+                (grouped.setdefault(t, []) if t else unknown).append(f)
+        if unknown:
+            raise InputError(f"Cannot tell the table of {', '.join(f.name for f in unknown)}: name each file "
+                             f"<table>*.csv or <table>*.parquet, or list them in {MANIFEST}.")
+        plans = {t: Planned(t, tuple(fs)) for t, fs in grouped.items()}
+    if not plans:
+        raise InputError(f"No .csv or .parquet files in {folder}.")
+    rank = {t: i for i, t in enumerate(LOAD_ORDER)}
+    return sorted(plans.values(), key=lambda p: (rank.get(p.table, len(rank)), p.table))
