@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lakehouse_tree import tree_hash
 from streamlit.testing.v1 import AppTest
-from test_ingest import tree_hash
 
 from analytics.errors import LakehouseError, ScaleboardError
 from analytics.lakehouse import connection, ingest, storage

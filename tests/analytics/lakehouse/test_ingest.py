@@ -3,7 +3,6 @@ byte-identical; good files are loaded exactly (values checked against Python's o
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -19,19 +18,8 @@ from analytics.lakehouse import connection, ingest
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 sys.path.insert(0, str(CORPUS))
+from lakehouse_tree import tree_hash  # noqa: E402
 from make_corpus import EXPECTED  # noqa: E402
-
-
-def tree_hash(root: Path) -> str:
-    """Hash of every path and every file's bytes under root (dirs included)."""
-    h = hashlib.sha256()
-    for dirpath, dirnames, filenames in sorted(os.walk(root)):
-        dirnames.sort()
-        h.update(b"D" + os.path.relpath(dirpath, root).encode())
-        for f in sorted(filenames):
-            p = Path(dirpath) / f
-            h.update(b"F" + str(p.relative_to(root)).encode() + hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
 
 
 @pytest.fixture
