@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="lakehouse folder to create (default: $SCALEBOARD_LAKEHOUSE or data/lakehouse)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    p.add_argument("--predictions", type=int, default=2_000_000, help="prediction rows (default 2,000,000)")
+    p.add_argument("--predictions", type=int, default=1_000_000,
+                   help="prediction rows (default 1,000,000: every page full, every story visible, built in "
+                        "seconds; larger on request, up to 2,000,000,000)")
     p.add_argument("--end", type=_date, default=None, help="last day of data, YYYY-MM-DD (default: today UTC)")
     p.add_argument("--feature-rows", type=int, default=None, help="cap on feature rows (long format)")
     p.add_argument("--usage-events", type=int, default=None, help="usage events (default predictions/4)")

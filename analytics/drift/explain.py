@@ -31,6 +31,9 @@ from analytics.lakehouse.schema import table
 
 SAMPLE_ROWS = 5_000
 MIN_ROWS = 200
+# versions explained per refresh: the rest wait for the next one, so a refresh's cost stays bounded
+# (a first refresh of a large portfolio does not pay for every model at once)
+PER_REFRESH = 4
 
 
 @dataclass(frozen=True)
@@ -135,12 +138,14 @@ def explain(con: duckdb.DuckDBPyConnection, *, model_id: str, version: str, arti
 
 
 def compute_new(con: duckdb.DuckDBPyConnection, root: Path | str) -> int:
-    """Explain every production or pilot model's versions that have no importance yet; append the
-    rows; return how many versions were explained (versions without enough data are skipped)."""
+    """Explain up to ``PER_REFRESH`` newest production or pilot versions that have no importance yet;
+    append the rows; return how many were explained (versions without enough data are skipped)."""
     todo = sql.run(con, "explain_versions_todo")
     done = 0
     now = datetime.now(UTC)
     for row in todo.iter_rows(named=True):
+        if done >= PER_REFRESH:
+            break
         try:
             imp = explain(con, model_id=row["model_id"], version=row["version"], artifact_uri=row["artifact_uri"])
         except NoDataError:
