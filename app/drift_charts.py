@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from analytics.report.charts import performance  # noqa: F401  (shared with the model report)
 from app.charts import STATUS_COLORS
 
 _STATUS = alt.Scale(domain=["ok", "warning", "drift"], range=[STATUS_COLORS[s] for s in ("ok", "warning", "drift")])
@@ -44,18 +45,3 @@ def heatmap(hist: pl.DataFrame) -> alt.Chart:
                     color=alt.Color("status:N", scale=_STATUS, legend=alt.Legend(orient="bottom", title=None)),
                     tooltip=["feature:N", "week:O", "method:N", alt.Tooltip("statistic:Q", format=".3f"), "status:N"])
             .properties(height=max(120, 24 * hist["feature"].n_unique())))
-
-
-def performance(perf: pl.DataFrame, metric: str) -> alt.Chart:
-    """A metric per week with its reference band (mean +- 3 sd of the reference weeks)."""
-    d = perf.filter(pl.col("metric") == metric).to_pandas()
-    base = alt.Chart(d)
-    band = base.mark_area(opacity=0.15, color="#2da44e").encode(x="week_start:T", y="band_low:Q", y2="band_high:Q")
-    line = base.mark_line(color="#1f6feb").encode(x=alt.X("week_start:T", title="Week of prediction"),
-                                                   y=alt.Y("value:Q", title=metric.upper(), scale=alt.Scale(zero=False)))
-    pts = base.mark_point(filled=True).encode(
-        x="week_start:T", y="value:Q",
-        color=alt.condition(alt.datum.breach, alt.value("#cf222e"), alt.value("#1f6feb")),
-        tooltip=[alt.Tooltip("week_start:T", format="%d %b %Y"), alt.Tooltip("value:Q", format=".3f"),
-                 "n_labelled:Q", alt.Tooltip("band_low:Q", format=".3f"), alt.Tooltip("band_high:Q", format=".3f")])
-    return (band + line + pts).properties(height=260)

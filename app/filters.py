@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from analytics.product import portfolio
+from analytics.product.portfolio import DEFAULT_PERIOD, PERIODS, period_range  # noqa: F401
 from app import data, ui
 
 
@@ -22,31 +23,6 @@ class Filters:
         """The filter values as bound-parameter kwargs for analytics functions."""
         return {"start_date": self.start_date, "end_date": self.end_date,
                 "business_units": self.business_units, "countries": self.countries}
-
-
-PERIODS = ("Last 12 months", "This quarter", "Last quarter", "Year to date", "Custom")
-DEFAULT_PERIOD = PERIODS[0]
-
-
-def _quarter_start(day: date) -> date:
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def period_range(period: str, last: date, first: date) -> tuple[date, date]:
-    """The window a period preset means when the data ends on ``last`` (and starts on ``first``):
-    "This quarter" is the quarter holding ``last``, up to ``last``; "Last quarter" the whole quarter
-    before it. Clipped to ``first``; "Custom" and unknown names give the last 12 months."""
-    if period == "This quarter":
-        start, end = _quarter_start(last), last
-    elif period == "Last quarter":
-        end = _quarter_start(last) - timedelta(days=1)
-        start = _quarter_start(end)
-    elif period == "Year to date":
-        start, end = date(last.year, 1, 1), last
-    else:
-        start, end = last - timedelta(days=364), last
-    start = max(start, first)
-    return start, max(start, end)
 
 
 def _apply_period(last: date, first: date) -> None:
