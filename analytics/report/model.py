@@ -21,8 +21,8 @@ from analytics.drift import performance as drift_performance
 from analytics.errors import InputError, NoDataError
 from analytics.product import adoption, overview, portfolio, roi
 from analytics.report import charts, fmt
-from analytics.report.overview import Scope, footer
 from analytics.report.pdf import Report, Tile
+from analytics.report.scope import Scope, footer
 from analytics.report.tables import Col, humanize
 
 MAX_ALERTS, MAX_FEATURES = 6, 10  # one page: the rest is one click away in the app

@@ -19,32 +19,11 @@ from analytics.readiness import summary
 from analytics.readiness.items import ReadinessSummary
 from analytics.report import charts, fmt
 from analytics.report.pdf import Report, Tile
+from analytics.report.scope import Scope, footer
 from analytics.report.tables import Col, humanize
 from analytics.report.xlsx import Sheet, xlsx_bytes
 
 USD = "%,.0f"  # the page's money columns: whole dollars, unit in the header
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The filters a report was made with (shown in every footer)."""
-
-    start_date: date
-    end_date: date
-    business_units: tuple[str, ...] | None = None
-    countries: tuple[str, ...] | None = None
-
-    def params(self) -> dict:
-        return {"start_date": self.start_date, "end_date": self.end_date,
-                "business_units": self.business_units, "countries": self.countries}
-
-    def window(self) -> str:
-        return f"{self.start_date:%-d %b %Y} – {self.end_date:%-d %b %Y}"
-
-    def describe(self) -> str:
-        return (f"Window {self.window()} · business units: "
-                f"{', '.join(self.business_units) if self.business_units else 'all'} · countries: "
-                f"{', '.join(self.countries) if self.countries else 'all'}")
 
 
 @dataclass(frozen=True)
@@ -166,12 +145,6 @@ def never_paid(payback: pl.DataFrame) -> pl.DataFrame:
 
 def by_business_unit(payback: pl.DataFrame) -> pl.DataFrame:
     return payback.group_by("business_unit").agg(pl.col("net_to_date_usd").sum()).sort("net_to_date_usd")
-
-
-def footer(scope: Scope, data_as_of: date | None, generated_at: datetime, extra: str = "") -> list[str]:
-    as_of = f"{data_as_of:%-d %b %Y} (newest prediction day)" if data_as_of else "no data yet"
-    return [f"Filters: {scope.describe()}",
-            f"Data as of {as_of}{extra} · generated {generated_at:%-d %b %Y %H:%M} UTC by Scaleboard"]
 
 
 def overview_pdf(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
