@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.product import kpis, overview
 from analytics.readiness import summary
-from app import charts, data, filters, fmt, ui
+from app import charts, data, filters, fmt, report_download, ui
 from app.components import kpi_metric
 
 f = filters.current()
@@ -62,8 +62,8 @@ st.download_button(
         countries=pl.lit(", ".join(f.countries) if f.countries else "all"))),
     file_name=f"scaleboard-overview-{scope}.csv", mime="text/csv", key="dl_overview_figures",
     icon=":material/download:", help="The eight figures above with the previous period, the change and "
-    "what each means, for the board pack; every table below has its own download. For a PDF of the "
-    "whole page, use the menu at the top right (⋮) → Print → Save as PDF.")
+    "what each means, for the board pack; every table below has its own download.")
+report_download.overview_pdf(f, snap, rd)
 
 with ui.panel("Models that need attention"):
     att = snap.attention
