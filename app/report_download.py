@@ -23,7 +23,7 @@ def overview_pdf(f: Filters, snap: overview.OverviewSnapshot, readiness: Readine
         pack = overview_report.OverviewPack(
             Scope(f.start_date, f.end_date, f.business_units, f.countries), snap, readiness,
             None if readiness is not None else "The readiness checklist could not be read.",
-            data.cached(portfolio.filter_options).max_date, datetime.now(UTC))
+            data.cached(portfolio.filter_options).max_date, datetime.now(UTC), datetime.now(UTC).date())
         return overview_report.render_pdf(pack, paper=paper)
 
     scope = f"{f.start_date:%Y%m%d}-{f.end_date:%Y%m%d}"

@@ -34,20 +34,23 @@ class OverviewPack:
     readiness_error: str | None  # why readiness could not be read (the page shows it in its panel)
     data_as_of: date | None  # newest day with predictions
     generated_at: datetime
+    readiness_as_of: date  # the day readiness is read for (the page: today)
 
 
 def overview_pack(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: date,
                   business_units: tuple[str, ...] | None = None, countries: tuple[str, ...] | None = None,
-                  now: datetime | None = None) -> OverviewPack:
-    """Everything the overview page shows, for one set of filters."""
+                  now: datetime | None = None, readiness_as_of: date | None = None) -> OverviewPack:
+    """Everything the overview page shows, for one set of filters (readiness as of
+    ``readiness_as_of``, default today, as on the page)."""
     scope = Scope(start_date, end_date, business_units or None, countries or None)
+    readiness_as_of = readiness_as_of or datetime.now(UTC).date()
     snap = overview.snapshot(con, **scope.params())
     try:
-        rd, rd_error = summary.readiness_summary(con), None
+        rd, rd_error = summary.readiness_summary(con, as_of=readiness_as_of), None
     except Exception as exc:  # the page shows the rest when readiness fails: so does the report
         rd, rd_error = None, f"The readiness checklist could not be read: {exc}"
     return OverviewPack(scope, snap, rd, rd_error, portfolio.filter_options(con).max_date,
-                        now or datetime.now(UTC))
+                        now or datetime.now(UTC), readiness_as_of)
 
 
 def figure_values(pack: OverviewPack) -> dict[str, tuple]:
@@ -158,7 +161,7 @@ def overview_pdf(con: duckdb.DuckDBPyConnection, *, start_date: date, end_date: 
 def render_pdf(pack: OverviewPack, *, paper: str = "a4") -> bytes:
     sc, s = pack.scope, pack.snap
     t = tables(pack)
-    rd_day = f" · readiness as of {pack.generated_at:%-d %b %Y}"
+    rd_day = f" · readiness as of {pack.readiness_as_of:%-d %b %Y}"
     doc = Report(title="Portfolio overview", paper=paper,
                  subtitle=f"{sc.window()}; deltas compare with the period of the same length just before. "
                           "Figures are net of cost unless stated.",
