@@ -22,7 +22,7 @@ from analytics.errors import InputError
 from analytics.lakehouse import connection
 from analytics.report import digest as digest_mod
 from analytics.report import send
-from analytics.report.pdf import PAPERS
+from analytics.report.pdf import PAPERS, warm_up
 
 SLACK_NOTE = ("Slack webhooks cannot carry files, so the PDF and XLSX are not attached: get them with "
               "`scaleboard report overview --out overview.pdf --xlsx overview.xlsx` or the overview's "
@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("Say who gets the digest: --to ADDRESS [ADDRESS ...].")
     smtp = send.SmtpSettings.from_env()
     owner = [args.owner] if args.owner else args.to
+    warm_up()  # the chart renderer starts while the queries run
     con = connection.connect(root_of(args))
     try:
         scope = resolve_scope(con, args)

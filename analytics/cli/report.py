@@ -16,7 +16,7 @@ from analytics.cli.common import add_root_option, root_of
 from analytics.errors import InputError
 from analytics.lakehouse import connection
 from analytics.report import scope as report_scope
-from analytics.report.pdf import PAPERS
+from analytics.report.pdf import PAPERS, warm_up
 
 
 def _day(text: str) -> date:
@@ -72,6 +72,8 @@ def run_overview(args: argparse.Namespace) -> int:
         raise InputError("Nothing to write: give --out FILE.pdf and/or --xlsx FILE.xlsx.")
     report_scope.check_target(args.out)
     report_scope.check_target(args.xlsx)
+    if args.out:
+        warm_up()  # the chart renderer starts while the queries run
     con = connection.connect(root_of(args))
     try:
         sc = resolve_scope(con, args)
@@ -89,6 +91,7 @@ def run_model(args: argparse.Namespace) -> int:
     from analytics.report import model
 
     report_scope.check_target(args.out)
+    warm_up()
     root = root_of(args)
     con = connection.connect(root)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -232,6 +233,24 @@ class _NumberedCanvas(rl_canvas.Canvas):
         self.drawRightString(w - MARGIN, MARGIN + FOOTER_H - 5 - 8.6 + 2, page)
 
 
+_warm: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Start the Vega-Lite renderer in a background thread (its first call costs ~0.5 s of CPU, spent
+    natively), so it overlaps with opening the lakehouse and the queries. Idempotent."""
+    global _warm
+    if _warm is None:
+        def work() -> None:
+            import vl_convert as vlc
+
+            vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]},
+                                 "encoding": {"x": {"field": "a", "type": "quantitative"}}})
+
+        _warm = threading.Thread(target=work, name="vega-warm-up", daemon=True)
+        _warm.start()
+
+
 def vega_drawing(spec: dict, width_pt: float) -> Flowable:
     """A Vega-Lite spec as a vector drawing ``width_pt`` wide (SVG from vl_convert, read by svglib)."""
     import vl_convert as vlc
@@ -262,7 +281,8 @@ def chart_spec(chart, width_pt: float, height_px: int | None = None) -> dict:
     props = {"width": int(width_pt / 0.75) - 90}
     if height_px:
         props["height"] = height_px
-    spec = chart.properties(**props).to_dict()
+    # the builders' output is tested against the schema; validating again costs ~1 s on the first chart
+    spec = chart.properties(**props).to_dict(validate=False)
     spec.setdefault("config", {}).update({"font": "Helvetica", "view": {"stroke": None},
                                           "axis": {"labelFontSize": 10, "titleFontSize": 10},
                                           # month labels on a narrow column of paper would overlap
