@@ -56,5 +56,4 @@ final as (
     where ($business_units is null or list_contains($business_units, m.business_unit))
 )
 
-select * from final
-order by change, severity, changed_at
+select * from final order by change, severity, changed_at
