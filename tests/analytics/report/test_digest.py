@@ -193,3 +193,18 @@ def test_slack_refusal_is_an_error(lake, slack, capsys):
     slack.status = 500
     assert main(["digest", "--channel", "slack", "--lakehouse", str(lake[0]), "--as-of", AS_OF.isoformat()]) == 2
     assert "Slack refused the digest: HTTP 500" in capsys.readouterr().err
+
+
+def test_a_digest_that_cannot_be_built_tells_the_owner(lake, smtp, monkeypatch, capsys):
+    from analytics.report import digest
+
+    def broken(*_, **__):
+        raise OSError("lakehouse volume unmounted")
+
+    monkeypatch.setattr(digest, "build", broken)
+    assert main(["digest", "--lakehouse", str(lake[0]), "--to", "ceo@acme.test", "--owner", "ops@acme.test"]) == 1
+    [envelope] = smtp.envelopes
+    assert envelope.rcpt_tos == ["ops@acme.test"]  # the owner, not the board
+    msg, body, files = _parts(envelope)
+    assert msg["Subject"] == "Scaleboard weekly digest could not be built" and files == {}
+    assert "OSError: lakehouse volume unmounted" in body
