@@ -23,6 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
@@ -39,6 +40,7 @@ PAPERS = {"a4": A4, "letter": LETTER}
 MARGIN = 14 * mm
 FOOTER_H = 13 * mm
 KEEP_WHOLE_ROWS = 16
+LONG_TABLE_START = 90  # points: a heading, a header row and about three rows
 INK, MUTED, RULE, TILE_BG = colors.HexColor("#1f2328"), colors.HexColor("#59636e"), \
     colors.HexColor("#d1d9e0"), colors.HexColor("#f6f8fa")
 GOOD, BAD = colors.HexColor("#1a7f37"), colors.HexColor("#cf222e")
@@ -47,7 +49,7 @@ _S = {
     "title": ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=17, leading=21, textColor=INK),
     "sub": ParagraphStyle("sub", fontName="Helvetica", fontSize=8.5, leading=11, textColor=MUTED),
     "h2": ParagraphStyle("h2", fontName="Helvetica-Bold", fontSize=11.5, leading=14, textColor=INK,
-                         spaceBefore=8, spaceAfter=4, keepWithNext=True),
+                         spaceBefore=8, spaceAfter=4),
     "cell": ParagraphStyle("cell", fontName="Helvetica", fontSize=7.8, leading=9.6, textColor=INK),
     "num": ParagraphStyle("num", fontName="Helvetica", fontSize=7.8, leading=9.6, textColor=INK,
                           alignment=TA_RIGHT),
@@ -111,13 +113,13 @@ class Report:
         items, self._pending = [*self._pending, flowable], []
         if whole:
             self.story.append(KeepTogether(items))
-        else:  # a long table splits by row; its heading keeps with the first rows (keepWithNext)
-            self.story.extend(items)
+        else:  # a long table splits by row: start it here unless its heading and first rows would not fit
+            self.story.extend([CondPageBreak(LONG_TABLE_START), *items])
 
     def tiles(self, tiles: Sequence[Tile], per_row: int = 4) -> None:
         """Headline figures in a grid of equal boxes."""
         w = self.width / per_row
-        cells = [self._tile(t) for t in tiles]
+        cells = [self._tile(t, w - 4) for t in tiles]
         rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
         rows[-1] += [""] * (per_row - len(rows[-1]))
         grid = Table(rows, colWidths=[w] * per_row)
@@ -126,7 +128,7 @@ class Report:
                                   ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
         self._add(grid)
 
-    def _tile(self, t: Tile) -> Table:
+    def _tile(self, t: Tile, width: float) -> Table:
         # a word as the value (e.g. an attribution) gets a smaller size so it never breaks mid-word
         value_style = "tile_v" if len(t.value) <= 12 else "tile_w"
         parts = [[_p(t.title, "tile_t")], [_p(t.value, value_style)]]
@@ -136,7 +138,7 @@ class Report:
             parts.append([Paragraph(escape(f"{t.delta} vs previous period"), style)])
         if t.note:
             parts.append([_p(t.note, "tile_n")])
-        box = Table(parts, colWidths=[self.width / 4 - 4])
+        box = Table(parts, colWidths=[width])
         box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), TILE_BG), ("BOX", (0, 0), (-1, -1), 0.5, RULE),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
