@@ -122,8 +122,8 @@ def main() -> None:
         "",
         f"The overview PDF is {r['pdf_kb']:,.0f} KiB (vector charts, standard fonts, nothing embedded). "
         "Rendering does not depend on the number of predictions; the queries read rollups, measured at "
-        "100M predictions in bench/results/overview.md (snapshot cold 334 ms), so the command at 100M is "
-        "expected at this figure plus about a quarter of a second.",
+        "100M predictions in bench/results/overview.md (snapshot cold 334 ms), so at 100M the command is "
+        "expected (not measured here) at this figure plus about a quarter of a second.",
         "",
     ]
     out = PROJECT / "bench" / "results" / "report.md"
