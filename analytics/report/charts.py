@@ -5,6 +5,8 @@ chart."""
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import polars as pl
 
@@ -108,7 +110,7 @@ def over_time(df: pl.DataFrame, *, x: str, y: str, y_title: str, color: str | No
     return themed(chart.encode(**enc).properties(height=height))
 
 
-def performance(perf: pl.DataFrame, metric: str) -> alt.Chart:
+def performance(perf: pl.DataFrame, metric: str, *, subtitle_chars: int | None = None) -> alt.Chart:
     """A metric per week with its band (mean +- 3 sd of the out-of-sample weeks named in the
     title, clipped to the metric's range); provisional weeks (labels still to come) are grey,
     hollow and never red."""
@@ -132,5 +134,8 @@ def performance(perf: pl.DataFrame, metric: str) -> alt.Chart:
                  alt.Tooltip("value:Q", format=".3f", title=name), alt.Tooltip("judged:N", title="status"),
                  alt.Tooltip("n_labelled:Q", title="labels"), alt.Tooltip("band_low:Q", format=".3f"),
                  alt.Tooltip("band_high:Q", format=".3f")])
-    return themed((band + line + pts).properties(height=260, title=alt.Title(
-        f"{name} per week", subtitle=f"Band from {source}" if not source.startswith("no band") else source)))
+    subtitle = f"Band from {source}" if not source.startswith("no band") else source
+    if subtitle_chars:  # on paper the note wraps instead of widening the chart
+        subtitle = textwrap.wrap(subtitle, subtitle_chars) or ""
+    return themed((band + line + pts).properties(height=260, title=alt.Title(f"{name} per week",
+                                                                            subtitle=subtitle)))

@@ -153,12 +153,14 @@ def render_pdf(pack: ModelPack, *, paper: str = "a4") -> bytes:
         doc.table(pack.drift, DRIFT, max_rows=MAX_FEATURES, more="Every feature is in the Drift explorer.")
     perf = pack.performance
     metric = perf["metric"][0] if perf.height else None
+    name = drift_performance.METRIC_LABELS.get(metric, metric) if metric else None
+    # the performance chart's band note and legend need the wider column
     doc.charts([
         ("Net value per month", charts.over_time(pack.monthly, x="month", y="net_usd", mark="bar",
                                                  y_format="$.2s", y_title="Net value", height=150)
          if pack.monthly.height else None, "No ledger figures in the window."),
-        (f"Performance over time ({drift_performance.METRIC_LABELS.get(metric, metric)})" if metric else "Performance over time",
-         charts.performance(perf, metric).properties(height=150) if metric else None,
+        (f"Performance over time ({name})" if metric else "Performance over time",
+         charts.performance(perf, metric, subtitle_chars=70).properties(height=150) if metric else None,
          "No labelled outcomes for this model yet."),
-    ])
+    ], shares=[1, 2])
     return doc.build()

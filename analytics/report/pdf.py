@@ -120,8 +120,12 @@ class Report:
     def tiles(self, tiles: Sequence[Tile], per_row: int = 4) -> None:
         """Headline figures in a grid of equal boxes."""
         w = self.width / per_row
-        cells = [self._tile(t, w - 4) for t in tiles]
-        rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
+        rows = []
+        for i in range(0, len(tiles), per_row):
+            # the boxes of one row are as tall as its tallest (a tile with a note or a delta)
+            row = tiles[i:i + per_row]
+            height = max(self._tile(t, w - 4).wrap(w - 4, self.size[1])[1] for t in row)
+            rows.append([self._tile(t, w - 4, height) for t in row])
         rows[-1] += [""] * (per_row - len(rows[-1]))
         grid = Table(rows, colWidths=[w] * per_row)
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -129,7 +133,7 @@ class Report:
                                   ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
         self._add(grid)
 
-    def _tile(self, t: Tile, width: float) -> Table:
+    def _tile(self, t: Tile, width: float, height: float | None = None) -> Table:
         # a word as the value (e.g. an attribution) gets a smaller size so it never breaks mid-word
         value_style = "tile_v" if len(t.value) <= 12 else "tile_w"
         parts = [[_p(t.title, "tile_t")], [_p(t.value, value_style)]]
@@ -139,10 +143,16 @@ class Report:
             parts.append([Paragraph(escape(f"{t.delta} vs previous period"), style)])
         if t.note:
             parts.append([_p(t.note, "tile_n")])
-        box = Table(parts, colWidths=[width])
-        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), TILE_BG), ("BOX", (0, 0), (-1, -1), 0.5, RULE),
-                                 ("LEFTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+        style = TableStyle([("BACKGROUND", (0, 0), (-1, -1), TILE_BG), ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                            ("LEFTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+        box = Table(parts, colWidths=[width], style=style)
+        if height is not None:  # stretch the last line so the box is ``height`` tall
+            natural = box.wrap(width, height * 2)[1]
+            if natural < height - 0.1:
+                heights = list(box._rowHeights)
+                heights[-1] += height - natural
+                box = Table(parts, colWidths=[width], rowHeights=heights, style=style)
         return box
 
     def table(self, df: pl.DataFrame, cols: Sequence[Col], *, empty: str = "No rows.",
