@@ -77,7 +77,8 @@ def _every_chart() -> dict[str, object]:
         "heatmap": drift_charts.heatmap(hist),
         "performance": drift_charts.performance(pl.DataFrame({
             "week_start": weeks, "metric": ["auc", "auc"], "value": [0.8, 0.6], "band_low": [0.7, 0.7],
-            "band_high": [0.9, 0.9], "breach": [False, True], "n_labelled": [10, 10]}), "auc"),
+            "band_high": [0.9, 0.9], "breach": [False, True], "n_labelled": [10, 10],
+            "is_provisional": [False, False], "band_source": ["the validation weeks", "the validation weeks"]}), "auc"),
         "check_trends": quality_charts.check_trends(pl.DataFrame({
             "day": months, "check_id": ["c", "c"], "check_kind": ["volume", "volume"], "metric_value": [1.0, 0.2],
             "status": ["pass", "fail"], "warn_threshold": [0.5, 0.5], "fail_threshold": [0.3, 0.3]})),
