@@ -123,12 +123,12 @@ def performance(perf: pl.DataFrame, metric: str, *, subtitle_chars: int | None =
     band = base.mark_area(opacity=0.15, color=GOOD).encode(x="week_start:T", y="band_low:Q", y2="band_high:Q")
     line = base.mark_line(color=PRIMARY).encode(x=alt.X("week_start:T", title="Week of prediction"),
                                                    y=alt.Y("value:Q", title=name, scale=alt.Scale(zero=False)))
-    pts = base.mark_point(size=50, filled=True).encode(
+    judged = alt.Scale(domain=["within the band", "outside the band", "provisional (labels still to come)"],
+                       range=[PRIMARY, BAD, NEUTRAL])
+    pts = base.mark_point(size=50, filled=True, strokeWidth=1.5).encode(
         x="week_start:T", y="value:Q",
-        color=alt.Color("judged:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0),
-                        scale=alt.Scale(domain=["within the band", "outside the band",
-                                                "provisional (labels still to come)"],
-                                        range=[PRIMARY, BAD, NEUTRAL])),
+        color=alt.Color("judged:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0), scale=judged),
+        stroke=alt.Stroke("judged:N", scale=judged, legend=None),  # a hollow (provisional) point keeps its ring
         fillOpacity=alt.condition(alt.datum.is_provisional, alt.value(0.0), alt.value(1.0)),
         tooltip=[alt.Tooltip("week_start:T", format="%d %b %Y", title="week"),
                  alt.Tooltip("value:Q", format=".3f", title=name), alt.Tooltip("judged:N", title="status"),
