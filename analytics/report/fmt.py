@@ -29,7 +29,7 @@ def count(x: int | None) -> str:
 
 
 def by_unit(unit: str, x) -> str:
-    return {"usd": usd, "share": pct, "ratio": ratio, "count": count}[unit](x)
+    return {"usd": usd, "share": pct, "percent": pct, "ratio": ratio, "count": count}[unit](x)
 
 
 def delta(unit: str, now: float | None, before: float | None) -> str | None:
@@ -39,7 +39,7 @@ def delta(unit: str, now: float | None, before: float | None) -> str | None:
     d = now - before
     if unit == "usd":
         return ("+" if d >= 0 else "") + usd(d)
-    if unit == "share":
+    if unit in ("share", "percent"):
         return f"{d * 100:+.1f} pts"
     if unit == "ratio":
         return f"{d:+.2f}"
