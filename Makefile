@@ -1,5 +1,7 @@
 # One task runner. `make run` and `make test` work on a fresh clone with only Python 3.11+ and make.
 PORT ?= 8501
+# localhost only; serve the network on purpose with `make run HOST=0.0.0.0` (docs/security.md)
+HOST ?= 127.0.0.1
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 VENV := .venv
@@ -9,11 +11,14 @@ export SCALEBOARD_LAKEHOUSE ?= $(LAKEHOUSE)
 # uv: the one on PATH, else a private copy bootstrapped with pip into .tools/
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 
-.PHONY: run test setup demo refresh lint bench bench-full clean browser-deps help
+.PHONY: run test test-fast test-security setup demo refresh lint bench bench-full clean browser-deps help
 
 help:
 	@echo "make run     set up, build the demo lakehouse if absent, serve http://localhost:$(PORT)"
-	@echo "make test    set up and run every test"
+	@echo "make run HOST=0.0.0.0   the same, reachable from other machines (default: this machine only)"
+	@echo "make test    set up and run every test (the slowest are listed at the end)"
+	@echo "make test-fast   unit tests: no browser, page (AppTest) or slow tests (under a minute)"
+	@echo "make test-security   the security suite (tests/security; also part of make test)"
 	@echo "make bench   benchmarks (10M rows; bench-full adds 100M) -> bench/RESULTS.md"
 	@echo "make lint    ruff + sqlfluff"
 
@@ -39,10 +44,17 @@ refresh: setup
 run: demo
 	$(BIN)/scaleboard refresh
 	@$(BIN)/python -m app.credentials
-	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run app/server.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15 --durations-min=1
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser and not slow" --durations=5 \
+		--ignore=tests/browser --ignore=tests/pages
+
+test-security: setup
+	$(BIN)/python -m pytest -q -n 0 tests/security --durations=5
 
 lint: setup
 	$(BIN)/ruff check analytics app pages tests bench
@@ -54,8 +66,9 @@ bench: setup
 bench-full: setup
 	$(BIN)/python -m bench.run --sizes 10000000 100000000
 
+# the system programs some tests need; without them those tests skip and say this command
 browser-deps:
-	apt-get update && apt-get install -y chromium
+	apt-get update && apt-get install -y chromium graphviz default-jre-headless
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache

@@ -30,7 +30,9 @@ class Settings:
 def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Settings:
     """Defaults, then ``SCALEBOARD_*`` environment variables, then explicit overrides.
 
-    Unknown ``SCALEBOARD_*`` variables fail fast so that a typo never goes unnoticed.
+    An unknown override (a typo in code) fails fast with ``ValueError``. Unknown ``SCALEBOARD_*``
+    environment variables are ignored, not refused: other parts read their own from the same prefix
+    (``SCALEBOARD_SMTP_*`` for the digest, ``SCALEBOARD_TEST_*`` hooks, ``make``'s variables).
     """
     env = dict(os.environ if env is None else env)
     known = {f.name: f for f in fields(Settings)}

@@ -6,9 +6,13 @@
   ``business_units_claim``, default ``"business_units"``, mapped by ``business_unit_map``); otherwise the local
   user file (``analytics.governance.users``, argon2id hashes).
 * Session: ``st.session_state["user"] = {"name", "role", "business_units", "source", "signed_in_at",
-  "last_seen"}`` (epoch seconds). It ends after ``IDLE_TIMEOUT`` without activity or ``MAX_SESSION`` in
-  total; local users are re-checked against the user file on every run (removed user = signed out).
-  Session state lives on the server only; browsers cannot write it.
+  "last_seen"}`` (epoch seconds; local sessions add ``sid``, the hash of their server-side session).
+  It ends after ``IDLE_TIMEOUT`` without activity or ``MAX_SESSION`` in total; local users are
+  re-checked against the user file and the session store on every run (removed user or sign-out in
+  another tab = signed out). A local sign-in also sets an HttpOnly cookie (``app.session_cookie``) so
+  a reload, a new tab or a bookmark restore the session (``analytics.governance.sessions``).
+* Sign-in attempts are throttled per client and name, per client and globally (``GUARD``,
+  ``analytics.governance.throttle``); failures go to the audit log (bounded). No account lockout.
 * Writes: call ``require("ledger.edit")`` (or ``require_role(...)``) on the server right before a
   write, then ``audit("ledger.edit", target, detail)``. ``PERMISSIONS`` is the matrix, as data.
 * Tests: ``at.session_state["user"] = auth.test_session("admin")`` before ``at.run()``.
@@ -23,15 +27,15 @@ from collections.abc import Iterable
 import streamlit as st
 
 from analytics.errors import ScaleboardError
-from analytics.governance import users
+from analytics.governance import sessions, throttle, users
 from analytics.governance.users import ROLES
-from app.navigation import ROLE_PAGES
+from app import session_cookie
 
 IDLE_TIMEOUT = 8 * 3600  # seconds without any interaction
 MAX_SESSION = 24 * 3600  # seconds after sign-in, however active
-LOCKOUT_FAILURES = 5  # failed passwords for one name within LOCKOUT_WINDOW lock it for LOCKOUT_WINDOW
-LOCKOUT_WINDOW = 15 * 60
 SESSION_KEY = "user"
+MAX_NAME_INPUT = throttle.MAX_NAME  # sign-in form caps (the server cuts longer input too)
+MAX_PASSWORD_INPUT = users.MAX_PASSWORD
 
 # action -> roles allowed to perform it. Every write in the app checks one of these on the server.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -127,8 +131,11 @@ def _valid(session: object, now: float) -> bool:
         return False
     if session.get("source") == "local":  # revoked or re-roled users lose their session at once
         u = users.load(_users_file()).get(session["name"])
-        return u is not None and u.role == session["role"] and \
-            tuple(u.business_units) == tuple(session.get("business_units") or ())
+        if u is None or u.role != session["role"] or \
+                tuple(u.business_units) != tuple(session.get("business_units") or ()):
+            return False
+        rec = sessions.lookup(_users_file(), session.get("sid"), idle_timeout=IDLE_TIMEOUT, max_age=MAX_SESSION)
+        return rec is not None and rec["name"] == session["name"]  # signed out in another tab = revoked
     return True
 
 
@@ -149,6 +156,8 @@ def current_user() -> dict | None:
 def gate() -> dict | None:
     """Called first on every run: the signed-in user (activity recorded), or ``None``."""
     user = current_user()
+    if user is None and not oidc_configured():
+        user = _restore_from_cookie()
     if user is None and oidc_configured() and st.user.is_logged_in:
         cfg = _secrets("scaleboard_auth")
         claims = st.user.to_dict()
@@ -167,52 +176,160 @@ def gate() -> dict | None:
     return user
 
 
-# ---------------------------------------------------------------- local sign-in with lockout
+# ---------------------------------------------------------------- local sign-in, throttled
 
-_failures: dict[str, list[float]] = {}
-_failures_lock = threading.Lock()
+GUARD = throttle.SignInGuard()  # per server process; see analytics.governance.throttle
+_audit_budget = {"tokens": 10.0, "stamp": time.monotonic(), "skipped": 0}
+_audit_lock = threading.Lock()
+AUDIT_RATE = 1 / 30  # failed sign-ins written to the audit log per second, after a burst of 10
 
 
-def _locked_out(name: str, now: float) -> bool:
-    with _failures_lock:
-        if len(_failures) > 10_000:  # names are attacker-chosen: keep the table bounded
-            for key in [k for k, ts in _failures.items() if not ts or now - ts[-1] >= LOCKOUT_WINDOW]:
-                del _failures[key]
-        recent = [t for t in _failures.get(name, []) if now - t < LOCKOUT_WINDOW]
-        _failures[name] = recent
-        return len(recent) >= LOCKOUT_FAILURES
+def client_id() -> str:
+    """Who is knocking, for throttling: the IP address the server sees (a proxy's, behind one)."""
+    try:
+        return str(st.context.ip_address or "unknown")
+    except Exception:  # no script run context (direct calls in tests)
+        return "unknown"
+
+
+def _audit_failed_sign_in(client: str, name: str, why: str) -> None:
+    """One audit row per failed sign-in, at most a burst of 10 then one per 30 s (the rest are
+    counted and reported in the next row), so a flood cannot fill the lakehouse. Name cut to 64
+    printable characters; the password is never passed here."""
+    now = time.monotonic()
+    with _audit_lock:
+        b = _audit_budget
+        b["tokens"] = min(10.0, b["tokens"] + (now - b["stamp"]) * AUDIT_RATE)
+        b["stamp"] = now
+        if b["tokens"] < 1:
+            b["skipped"] += 1
+            return
+        b["tokens"] -= 1
+        skipped, b["skipped"] = b["skipped"], 0
+    shown = "".join(ch if ch.isprintable() else "?" for ch in name[:throttle.MAX_NAME]) or "(empty)"
+    detail = why + (f" ({skipped} more failed sign-ins not logged before this one)" if skipped else "")
+    try:
+        from analytics.governance import audit as audit_log
+        from app import data
+
+        audit_log.record(data.root(), actor=f"signin:{shown}", action="signin.failed", target=client[:64],
+                         page="signin", detail=detail)
+    except Exception:  # the audit log must never turn a refusal into an error page
+        pass
 
 
 def sign_in_local(name: str, password: str) -> dict:
     """Check a name and password against the user file and start a session.
 
-    Raises ``AccessDenied`` with the same message for an unknown name or a wrong password, and after
-    ``LOCKOUT_FAILURES`` failures for one name within ``LOCKOUT_WINDOW``.
+    Raises ``AccessDenied`` with the same message for an unknown name or a wrong password, and
+    asks to wait while this client is throttled (``GUARD``). Inputs are cut before anything is kept.
     """
-    name = (name or "").strip()
-    now = time.time()
-    if _locked_out(name, now):
-        raise AccessDenied("Too many failed sign-ins for this name; try again in 15 minutes.")
-    user = users.verify(_users_file(), name, password or "")
+    client = client_id()
+    name = (name if isinstance(name, str) else "")[:throttle.MAX_NAME + 1].strip()
+    password = password if isinstance(password, str) else ""
+    if wait := GUARD.admit(client, name):
+        _audit_failed_sign_in(client, name, f"throttled: wait {wait:.0f} s")
+        raise AccessDenied(f"Too many sign-in attempts from here; try again in {_duration(wait)}.")
+    user = None
+    if len(name) <= throttle.MAX_NAME and len(password) <= users.MAX_PASSWORD:
+        user = users.verify(_users_file(), name, password)
     if user is None:
-        with _failures_lock:
-            _failures.setdefault(name, []).append(now)
+        _audit_failed_sign_in(client, name, "unknown user name or wrong password")
         raise AccessDenied("Unknown user name or wrong password.")
-    with _failures_lock:
-        _failures.pop(name, None)
+    GUARD.succeeded(client, name)
+    cookie, digest = sessions.create(_users_file(), user.name, user.role, idle_timeout=IDLE_TIMEOUT,
+                                     max_age=MAX_SESSION)
     session = _new_session(user.name, user.role, "local", user.business_units)
+    session["sid"] = digest
+    st.session_state[SESSION_KEY] = session
+    st.session_state["_session_ticket"] = session_cookie.issue(cookie, MAX_SESSION)
+    st.session_state.pop("auth_notice", None)
+    return session
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} seconds" if seconds < 90 else f"{seconds / 60:.0f} minutes"
+
+
+def _restore_from_cookie() -> dict | None:
+    """A local session named by this browser's cookie (reload, new tab, bookmark), if still live."""
+    try:
+        raw = st.context.cookies.get(session_cookie.COOKIE)
+    except Exception:
+        return None
+    path = _users_file()
+    digest = sessions.parse(path, raw)
+    rec = sessions.lookup(path, digest, idle_timeout=IDLE_TIMEOUT, max_age=MAX_SESSION)
+    if rec is None:
+        return None
+    user = users.load(path).get(rec["name"])
+    if user is None or user.role != rec["role"]:
+        sessions.revoke(path, digest)
+        return None
+    session = _new_session(user.name, user.role, "local", user.business_units)
+    session.update(sid=digest, signed_in_at=float(rec["created"]))
     st.session_state[SESSION_KEY] = session
     st.session_state.pop("auth_notice", None)
     return session
 
 
+def unlock(name: str | None = None) -> int:
+    """Admin unlock: forget the sign-in throttles of ``name`` (every name if ``None``) on this server."""
+    me = require("users.manage")
+    count = GUARD.unlock(name)
+    audit("signin.unlock", target=name or "(all)", detail=f"{count} throttled client(s) released by {me['name']}")
+    return count
+
+
+def unlock_panel() -> None:
+    """Admin page section: the clients now throttled, by name, and a button to release a name."""
+    require("users.manage")
+    blocked = GUARD.blocked_names()
+    st.subheader("Throttled sign-ins")
+    if not blocked:
+        st.caption("No client is waiting to sign in on this server.")
+        return
+    st.dataframe([{"client": c, "name": n, "attempts": a, "wait (s)": round(w)} for c, n, a, w in blocked],
+                 hide_index=True)
+    name = st.selectbox("Release name", sorted({n for _, n, _, _ in blocked}), key="_unlock_name")
+    if st.button("Release", key="_unlock_go", icon=":material/lock_open:"):
+        st.success(f"Released {unlock(name)} throttled client(s) for {name}.")
+
+
 def sign_out() -> None:
     session = st.session_state.pop(SESSION_KEY, None) or {}
+    if session.get("sid"):
+        sessions.revoke(_users_file(), session["sid"])  # every tab holding the cookie, at once
     for key in [k for k in st.session_state if not str(k).startswith("_")]:
         del st.session_state[key]
+    st.session_state.pop("_session_ticket", None)
     if session.get("source") == "oidc" and oidc_configured():
         st.logout()  # clears Streamlit's identity cookie and reruns
     st.rerun()
+
+
+def protect_cache_clear() -> None:
+    """Streamlit clears every user's cache when any connected browser asks (a "clear_cache"
+    websocket message, no sign-in needed). Let only a signed-in admin do that; anyone else clears
+    nothing but their own session state. There is no setting for this, hence the patch."""
+    from streamlit.runtime.app_session import AppSession
+
+    original = AppSession._handle_clear_cache_request
+    if getattr(original, "_scaleboard_guarded", False):
+        return
+
+    def guarded(self) -> None:
+        try:
+            user = self._session_state[SESSION_KEY] if SESSION_KEY in self._session_state else None  # noqa: SIM401 (no .get)
+        except Exception:
+            user = None
+        if isinstance(user, dict) and user.get("role") == "admin" and _valid(user, time.time()):
+            original(self)
+        else:
+            self._session_state.clear()
+
+    guarded._scaleboard_guarded = True  # type: ignore[attr-defined]
+    AppSession._handle_clear_cache_request = guarded
 
 
 # ---------------------------------------------------------------- authorisation
@@ -239,11 +356,6 @@ def require(action: str) -> dict:
     if action not in PERMISSIONS:
         raise KeyError(f"unknown action {action!r}; declare it in app.auth.PERMISSIONS")
     return require_role(*sorted(PERMISSIONS[action]))
-
-
-def allowed_pages(role: str) -> tuple[str, ...]:
-    """URL paths of the pages ``role`` may open (``app.navigation.ROLE_PAGES``)."""
-    return ROLE_PAGES.get(role, ())
 
 
 def allowed_business_units(user: dict | None = None) -> tuple[str, ...] | None:
@@ -273,6 +385,13 @@ def sidebar(user: dict) -> None:
         st.caption(f"Signed in as **{user['name']}** ({user['role'].replace('_', ' ')})")
         if st.button("Sign out", key="_sign_out", icon=":material/logout:"):
             sign_out()
+        ticket = st.session_state.get("_session_ticket")
+        if ticket and session_cookie.pending(ticket):  # until the browser has fetched its cookie
+            import streamlit.components.v1 as components
+
+            components.html(session_cookie.setter_html(ticket), height=0)
+        else:
+            st.session_state.pop("_session_ticket", None)
 
 
 def guard_page(*roles: str) -> dict:

@@ -1,8 +1,9 @@
-"""`make run` prints the demo sign-in credentials.
+"""`make run` prints the demo sign-in credentials once, when it creates them.
 
 On the first run it creates one local user per role (random passwords, argon2 hashes in the user
-file) and keeps a copy of the passwords in a git-ignored, owner-only file next to it so that later
-runs can show them again. Delete both files to rotate; in production use OIDC or
+file), prints the passwords and keeps a copy in a git-ignored, owner-only file next to it. Later
+runs only say where that copy is: a terminal log or a shared screen of a routine start shows no
+password. Delete both files to rotate; in production use OIDC or
 `scaleboard users add` and no demo users at all (set SCALEBOARD_USERS_FILE and create it first).
 """
 
@@ -31,9 +32,10 @@ def main() -> None:
         fd = os.open(creds, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
-    if creds.exists():
-        print("\nDemo sign-in (one user per role; stored in " + str(creds) + ", delete it with "
-              + str(users_file.name) + " to rotate):\n" + creds.read_text())
+        print("\nDemo sign-in, shown this once (one user per role; a copy is in " + str(creds)
+              + ", delete it with " + str(users_file.name) + " to rotate):\n" + text)
+    elif creds.exists():
+        print(f"\nDemo sign-in: the passwords printed when the demo users were created are in {creds}.")
     else:
         print(f"\nSign in with the users in {users_file} (add one: .venv/bin/scaleboard users add NAME --role admin)")
 

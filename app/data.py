@@ -48,6 +48,10 @@ def begin_run() -> str:
     (A page makes many cached calls; each would otherwise walk the tree. Streamlit runs one script
     run per session at a time, each in its own thread, so the token is kept per thread.)
     """
+    if _warm_up_started.is_set():
+        # a page importing the same packages while the warm-up thread still imports them can get a
+        # half-initialised module (Python breaks the import-lock cycle that way): wait for it once
+        _warm_up_done.wait(WARM_UP_WAIT_S)
     token = storage.lakehouse_version(root())
     _run_version[threading.get_ident()] = token
     return token
@@ -111,6 +115,8 @@ def problems() -> list[str]:
 
 
 _warm_up_started = threading.Event()
+_warm_up_done = threading.Event()
+WARM_UP_WAIT_S = 300  # a bound, not an expectation: the warm-up takes seconds
 
 
 def warm_up_in_background() -> None:
@@ -138,5 +144,7 @@ def warm_up_in_background() -> None:
             import logging
 
             logging.getLogger("scaleboard").warning("warm-up failed", exc_info=True)
+        finally:
+            _warm_up_done.set()
 
     threading.Thread(target=work, name="scaleboard-warm-up", daemon=True).start()

@@ -7,6 +7,7 @@ import altair as alt
 import polars as pl
 
 from analytics.drift.compare import METHOD_LABELS
+from analytics.drift.performance import METRIC_LABELS
 from analytics.report.charts import performance  # noqa: F401  (shared with the model report)
 from app.charts import BAD, NEUTRAL, PRIMARY, status_scale, themed
 
@@ -52,3 +53,29 @@ def heatmap(hist: pl.DataFrame) -> alt.Chart:
                     color=alt.Color("status:N", scale=_STATUS, legend=alt.Legend(orient="bottom", title=None)),
                     tooltip=["feature:N", "week:O", "method:N", alt.Tooltip("statistic:Q", format=".3f"), "status:N"])
             .properties(height=alt.Step(22)))
+
+
+def estimated(est: pl.DataFrame, perf: pl.DataFrame, metric: str = "auc") -> alt.Chart:
+    """The metric estimated from scores (dashed, with its band) next to the realised one from labels
+    (solid), per week: the estimate is there before the labels are."""
+    name = METRIC_LABELS.get(metric, metric)
+    e = est.select(week_start="week_start", value=f"est_{metric}", low=f"est_{metric}_lower",
+                   high=f"est_{metric}_upper").with_columns(kind=pl.lit("Estimated from scores"))
+    r = perf.filter((pl.col("metric") == metric) & ~pl.col("is_provisional")).select(
+        "week_start", "value").with_columns(low=pl.lit(None, pl.Float64), high=pl.lit(None, pl.Float64),
+                                            kind=pl.lit("Realised from labels"))
+    d = pl.concat([e, r], how="vertical_relaxed").to_pandas()
+    base = alt.Chart(d)
+    band = base.transform_filter(alt.datum.kind == "Estimated from scores").mark_area(
+        opacity=0.12, color=NEUTRAL).encode(x="week_start:T", y="low:Q", y2="high:Q")
+    lines = base.mark_line(point=True).encode(
+        x=alt.X("week_start:T", title="Week of prediction"),
+        y=alt.Y("value:Q", title=name, scale=alt.Scale(zero=False)),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["Realised from labels", "Estimated from scores"],
+                                                              range=[PRIMARY, NEUTRAL]),
+                        legend=alt.Legend(orient="bottom", labelLimit=0)),
+        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["Realised from labels", "Estimated from scores"],
+                                                           range=[[1, 0], [6, 4]]), legend=None),
+        tooltip=[alt.Tooltip("week_start:T", format="%d %b %Y", title="week"), "kind:N",
+                 alt.Tooltip("value:Q", format=".3f", title=name)])
+    return themed((band + lines).properties(height=240))

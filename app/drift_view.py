@@ -12,6 +12,7 @@ from analytics.drift import performance as drift_performance
 from analytics.product.scope import Scope
 from app import data, ui
 from app.charts import STATUS_BACKGROUNDS, STATUS_TEXT
+from app.safe_text import sandboxed_document
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 
@@ -89,14 +90,18 @@ def drift_table(table: pl.DataFrame) -> None:
     c2.metric("Share drifted", f"{n_drift / max(table.height, 1):.0%}",
               help="The dataset counts as drifted when half of its columns drift (Evidently's default).")
     c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
-    shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
-                         "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
+    extra = [c for c in ("importance",) if c in table.columns and table[c].is_not_null().any()]
+    shown = table.select("column", "status", *extra, "method", "statistic", "bound", "threshold", "psi",
+                         "psi_status", "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
     st.dataframe(status_styler(readable(shown)), hide_index=True, width="stretch", placeholder="–", column_config={
         "column": "Feature", "status": "Status", "method": "Method", "threshold": "Threshold",
         "psi_status": "PSI band", "n_ref": "Rows ref", "n_cur": "Rows cur", "note": "Note",
         "statistic": st.column_config.NumberColumn("Statistic", format="%.3f", help="Profile-based; for "
                                                    "Wasserstein a guaranteed lower bound (exact lies within + bound)."),
         "bound": st.column_config.NumberColumn("Bound", format="%.3f"),
+        "importance": st.column_config.NumberColumn("Importance", format="percent", help="Share of the model's "
+                                                    "output this input drives (SHAP of the registered model, or a "
+                                                    "faithful surrogate of its logged scores)."),
         "psi": st.column_config.NumberColumn("PSI", format="%.3f", help="Bands: < 0.1 ok, 0.1-0.25 warning, "
                                              ">= 0.25 drift (deciles of the reference)."),
         "share_null_ref": st.column_config.NumberColumn("Null ref", format="percent"),
@@ -136,6 +141,12 @@ def status_cell_css(status: object) -> str:
     dark theme); other cells are left alone."""
     bg = STATUS_BACKGROUNDS.get(status) if isinstance(status, str) else None
     return f"background-color: {bg}; color: {STATUS_TEXT}" if bg else ""
+
+
+def evidently_report(html: str, *, height_px: int = 900) -> None:
+    """Evidently's report, built from lakehouse values, in a sandboxed frame: its scripts (and any a
+    crafted value smuggles in) run without the app's origin and without network access."""
+    st.iframe(sandboxed_document(html, height_px=height_px), height=height_px + 20)
 
 
 def history_start(w: drift_monitor.Windows) -> date:

@@ -14,6 +14,7 @@ import streamlit as st
 from analytics.errors import ScaleboardError
 from analytics.readiness import items, record
 from app import auth, data, fmt, ui, writes
+from app.safe_text import md
 
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
                  "blocked": "Blocked"}
@@ -67,8 +68,8 @@ def summary_metrics(s) -> None:
 def disagreements(board: pl.DataFrame) -> None:
     """A warning per item marked done while its live evidence says otherwise."""
     for r in board.filter("is_disagreement").iter_rows(named=True):
-        st.warning(f"**{r['title']}** is marked done, but the evidence says "
-                   f"{STATUS_LABELS[r['computed_status']].lower()}: {r['evidence']}", icon=":material/warning:")
+        st.warning(f"**{md(r['title'])}** is marked done, but the evidence says "
+                   f"{STATUS_LABELS[r['computed_status']].lower()}: {md(r['evidence'])}", icon=":material/warning:")
 
 
 def board_download(board: pl.DataFrame, today: date) -> None:

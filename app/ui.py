@@ -3,6 +3,7 @@ administrators), panels that fail in place, empty states, tables with CSV downlo
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -15,11 +16,11 @@ import streamlit as st
 from analytics.errors import NoDataError, QueryError, ScaleboardError
 from analytics.report import tables as export
 from analytics.report import xlsx
+from analytics.settings import load_settings
 from app import auth
 
 T = TypeVar("T")
 
-MAX_ROWS_SHOWN = 5000
 ROW_PX = 35  # st.dataframe's row (and header) height in pixels
 
 
@@ -182,18 +183,25 @@ def auto_config(df: pl.DataFrame, column_config: dict | None) -> dict:
     return config
 
 
+@functools.cache
+def max_rows_shown() -> int:
+    """Rows of one table sent to the browser (setting ``max_rows_shown``, env SCALEBOARD_MAX_ROWS_SHOWN)."""
+    return load_settings().max_rows_shown
+
+
 def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_config: dict | None = None,
           height: int | None = None) -> None:
-    """A dataframe capped at MAX_ROWS_SHOWN rows (saying so) with a CSV download of all rows.
-    Columns the caller does not configure get readable labels and date formats."""
-    shown = df.head(MAX_ROWS_SHOWN)
+    """A dataframe capped at the ``max_rows_shown`` setting (saying so) with a CSV download of all
+    rows. Columns the caller does not configure get readable labels and date formats."""
+    cap = max_rows_shown()
+    shown = df.head(cap)
     column_config = auto_config(shown, column_config)
     if height:  # a cap, not a size: a short table keeps its own height instead of blank rows
         height = min(height, ROW_PX * (shown.height + 1) + 3)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config,
                  height=height if height else "auto", placeholder="–")
-    if df.height > MAX_ROWS_SHOWN:
-        st.caption(f"Showing the first {MAX_ROWS_SHOWN:,} of {df.height:,} rows; the download has all.")
+    if df.height > cap:
+        st.caption(f"Showing the first {cap:,} of {df.height:,} rows; the download has all.")
     # the files are built when a button is clicked, not on every run; figures rounded as shown here
     cols, name = export.cols_from_config(df, column_config), (filename or f"{key}.csv").removesuffix(".csv")
     row = st.container(horizontal=True)

@@ -30,3 +30,6 @@ with ui.panel("Query timings"):
     ui.table(sql.timings(), key="query_timings")
 
 alert_delivery_view.panel()
+
+with ui.panel():
+    auth.unlock_panel()  # clients waiting after failed sign-ins, and the release an admin can give

@@ -2,12 +2,14 @@
 and whether accuracy followed. Open from an alert with ``?model=<id>&feature=<name>``."""
 
 import streamlit as st
-import streamlit.components.v1 as components
 
+from analytics.drift import estimate as drift_estimate
+from analytics.drift import explain as drift_explain
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
 from app import alert_actions, data, drift_charts, drift_view, filters, ui
 from app.components import ignored_filters
+from app.safe_text import md
 
 st.title("Drift explorer")
 st.caption("Reference vs current distribution of every input and the prediction, from daily profiles "
@@ -26,7 +28,9 @@ root = str(data.root())
 alert_actions.panel(model["model_id"], page="drift")  # latest value and severity; acknowledge, snooze
 
 with ui.panel("Drift by feature"):
-    table = ui.value(lambda: data.cached(drift_monitor.drift_table, root=root, **windows))
+    table = ui.value(lambda: drift_explain.attach(data.cached(drift_monitor.drift_table, root=root, **windows),
+                                                  data.cached(drift_explain.current, model_id=model["model_id"],
+                                                              version=model["version"])))
     if table is not None:
         drift_view.drift_table(table)
 
@@ -42,7 +46,7 @@ if table is not None and table.height:
         right.altair_chart(drift_charts.history(hist, row["threshold"], row["method"]), width="stretch")
         since = drift_monitor.drift_since(hist, feature)
         if since:
-            st.warning(f"{feature} has drifted every week since {since:%d %B %Y}.", icon=":material/warning:")
+            st.warning(f"{md(feature)} has drifted every week since {since:%d %B %Y}.", icon=":material/warning:")
 
     with ui.panel("Feature by week"):
         heat = data.cached(drift_monitor.drift_history, root=root, **args, start=drift_view.history_start(w),
@@ -61,8 +65,18 @@ with ui.panel("Performance over time"):
                    ", clipped to the metric's range. Red points fall outside the band; grey hollow points are "
                    "provisional (labels still to come) and never judged.")
 
+if model["task"] == "classification":
+    with ui.panel("Performance before labels arrive"):
+        est = ui.value(lambda: data.cached(drift_estimate.estimate, model_id=model["model_id"],
+                                           version=model["version"], train_end=model["ref_end"]))
+        if est is not None:
+            st.altair_chart(drift_charts.estimated(est, perf), width="stretch")
+            st.caption("AUC estimated from the scores alone (confidence-based performance estimation, calibrated "
+                       "on labelled weeks after training), with its band, next to the realised AUC once labels "
+                       "arrive. It assumes only the inputs shifted, not what they mean (docs/drift.md).")
+
 with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")
     if st.button("Build Evidently report", key="drift_evidently", icon=":material/description:"):
         html = data.cached(drift_monitor.evidently_html, **{k: v for k, v in windows.items() if k != "version"})
-        components.html(html, height=900, scrolling=True)
+        drift_view.evidently_report(html)

@@ -17,9 +17,10 @@ with middle:
                 st.login(provider) if provider else st.login()
     else:
         with st.form("signin", border=True):
-            name = st.text_input("User name", key="signin_name", autocomplete="username")
+            name = st.text_input("User name", key="signin_name", autocomplete="username",
+                                 max_chars=auth.MAX_NAME_INPUT)
             password = st.text_input("Password", type="password", key="signin_password",
-                                     autocomplete="current-password")
+                                     autocomplete="current-password", max_chars=auth.MAX_PASSWORD_INPUT)
             submitted = st.form_submit_button("Sign in", type="primary")
         if submitted:
             with ui.panel():

@@ -111,3 +111,15 @@ def test_the_cycle_check_can_fail(tmp_path: Path) -> None:
     (pkg / "a.py").write_text("def f():\n    from analytics import b\n")  # lazy: still a cycle
     (pkg / "b.py").write_text("from analytics.a import f\n")
     assert _cycles(_module_graph(tmp_path)) == [["analytics.a", "analytics.b"]]
+
+
+def test_every_code_path_the_docs_name_exists() -> None:
+    """A doc that names a module, query or test that moved or never existed misleads a newcomer."""
+    import re
+
+    named = set()
+    for doc in [PROJECT / "README.md", *sorted((PROJECT / "docs").glob("*.md"))]:
+        named |= {(doc.name, m) for m in re.findall(
+            r"\b((?:analytics|app|pages|bench|tests)/[A-Za-z0-9_/.-]+\.(?:py|sql))\b", doc.read_text())}
+    missing = sorted((d, p) for d, p in named if not (PROJECT / p).exists())
+    assert not missing, missing

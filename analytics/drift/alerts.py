@@ -10,6 +10,13 @@ subject, metric and the episode start (the first drifted day of the first week o
 of drifted weeks, the day after a stopped feature's last value, or the breached week), so
 re-running a refresh during the same episode writes nothing new.
 
+**Estimated performance.** While a week's labels have not matured, a classifier's AUC is
+estimated from its scores (``drift.estimate``, CBPE). When the newest estimated week falls below
+the realised AUC's band, an alert of metric ``estimated_auc`` is raised ("to be confirmed when labels
+arrive"). It resolves when a newer estimate is back in the band, and once every estimated week has
+matured labels (the realised metric then judges the week: a breach raises its own alert, the
+confirmation).
+
 **Resolution.** An open alert is resolved only when its subject (model and feature, or model and
 metric) was judged in this evaluation, on enough data, and passed, or when its model is retired. An
 alert whose subject was not judged this time (too few rows or labels, no profiles, no band), or that
@@ -27,6 +34,8 @@ import polars as pl
 
 from analytics import sql
 from analytics.alerts import Breach, open_alerts, sync
+from analytics.drift import estimate as drift_estimate
+from analytics.drift import explain as drift_explain
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
 from analytics.drift.policy import too_small
@@ -37,6 +46,7 @@ HISTORY_WEEKS = 104  # look back at most two years for the start of a drift epis
 MIN_LABELLED = drift_performance.MIN_LABELLED  # a week with fewer labels is provisional, not judged
 DAY_SHARE = 0.5  # a day starts the episode when its own distance is >= half the current window's
 KINDS = ("drift", "performance")
+ESTIMATED = "estimated_auc"  # the metric and subject of an alert raised from estimated performance
 
 
 def _day(d) -> str:
@@ -86,6 +96,9 @@ def evaluation(root: Path | str) -> Evaluation:
             found, ok = _performance(con, v)
             out += found
             passed |= ok
+            found, ok = _estimated(con, v)
+            out += found
+            passed |= ok
             try:
                 w = drift_monitor.default_windows(con, str(root), v["model_id"], v["version"])
             except NoDataError:
@@ -114,6 +127,8 @@ def _drift(con, root: Path, v: dict, w: drift_monitor.Windows) -> tuple[list[Bre
                                           start=max(w.ref_end, w.cur_end - timedelta(weeks=HISTORY_WEEKS)),
                                           end=w.cur_end)
     last = drift_monitor.last_days(con, v["model_id"], v["version"])
+    # a drifted input the model hardly uses is a warning, not critical (only a trusted ranking counts)
+    shares = drift_explain.trusted(drift_explain.current(con, model_id=v["model_id"], version=v["version"]))
     out = []
     for r in bad.iter_rows(named=True):
         col = r["column"]
@@ -125,7 +140,8 @@ def _drift(con, root: Path, v: dict, w: drift_monitor.Windows) -> tuple[list[Bre
             since = first_drifted_day(con, root, v, w, col, since, r["statistic"]) if since else w.cur_start
         out.append(Breach(
             model_id=v["model_id"], kind="drift",
-            severity="critical" if (r["psi_status"] == "drift" or r["statistic"] is None) else "warning",
+            severity="critical" if ((r["psi_status"] == "drift" or r["statistic"] is None)
+                                    and shares.get(col, 1.0) >= drift_explain.MIN_IMPORTANCE) else "warning",
             metric=r["method"], subject=col, value=r["statistic"], threshold=r["threshold"],
             window_start_at=_at(since), window_end_at=None,
             message=drift_reason(col, since, v["name"], stopped=r["n_cur"] == 0)))
@@ -189,6 +205,40 @@ def _performance(con, v: dict) -> tuple[list[Breach], set]:
                      f"{'below' if higher else 'above'} its usual range of {r['band_low']:.3f} to "
                      f"{r['band_high']:.3f}.")))
     return out, passed
+
+
+def _estimated(con, v: dict) -> tuple[list[Breach], set]:
+    """The estimated-AUC alert of a classifier (see the module docstring)."""
+    key = (v["model_id"], "performance", ESTIMATED)
+    if v.get("task") not in (None, "classification"):
+        return [], set()
+    perf = drift_performance.performance(con, model_id=v["model_id"], version=v["version"], ref_start=v["ref_start"],
+                                         ref_end=v["ref_end"], val_start=v.get("val_start"),
+                                         val_end=v.get("val_end"))
+    auc = perf.filter((pl.col("metric") == "auc") & pl.col("band_low").is_not_null()) if perf.height else perf
+    if auc.height == 0:
+        return [], set()
+    try:
+        est = drift_estimate.estimate(con, model_id=v["model_id"], version=v["version"],
+                                      train_end=v["ref_end"])
+    except NoDataError:
+        return [], set()
+    matured = set(auc.filter(~pl.col("is_provisional"))["week_start"].to_list())
+    pending = est.filter(~pl.col("week_start").is_in(list(matured)) & ~pl.col("is_calibration")
+                         & (pl.col("n_scored") >= MIN_LABELLED) & pl.col("est_auc").is_not_null())
+    if pending.height == 0:
+        return [], {key}  # every week has its labels: the realised metric judges them
+    last = pending.sort("week_start").row(-1, named=True)
+    low, high = auc["band_low"][0], auc["band_high"][0]
+    if last["est_auc"] >= low:
+        return [], {key}
+    week = last["week_start"]
+    return [Breach(
+        model_id=v["model_id"], kind="performance", severity="warning", metric=ESTIMATED, subject=ESTIMATED,
+        value=last["est_auc"], threshold=low, window_start_at=_at(week), window_end_at=_at(week + timedelta(days=7)),
+        message=(f"The AUC of {v['name']} is estimated at {last['est_auc']:.3f} in the week of {_day(week)} from its "
+                 f"scores, below its usual range of {low:.3f} to {high:.3f}; labels have not arrived yet to "
+                 "confirm it."))], set()
 
 
 def held_open(alerts: pl.DataFrame, ev: Evaluation) -> list[Breach]:

@@ -23,7 +23,7 @@ Classifiers only (scores in [0, 1]); regressors get no estimate.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -131,6 +131,3 @@ def first_flag(series: pl.DataFrame, *, metric: str, lower: float) -> date | Non
     hit = series.filter(pl.col(f"est_{metric}") < lower)
     return hit["week_start"].min() if hit.height else None
 
-
-def week_after(day: date) -> date:
-    return day + timedelta(days=7)

@@ -154,6 +154,29 @@ def compute_new(con: duckdb.DuckDBPyConnection, root: Path | str) -> int:
     return done
 
 
+MIN_FAITHFUL_R2 = 0.5  # below this the surrogate does not reproduce the scores: its ranking is not shown
+MIN_IMPORTANCE = 0.05  # a drifted input the model gives less than this share of its output is not critical
+
+
+def trusted(importance: pl.DataFrame) -> dict[str, float]:
+    """{feature: share of the output} when the computation can be trusted (SHAP of the real model, or
+    a surrogate that reproduces the scores), else {}: an untrusted ranking must not change a verdict."""
+    if importance.is_empty():
+        return {}
+    r2 = importance["surrogate_r2"][0] if "surrogate_r2" in importance.columns else None
+    if importance["method"][0] == "permutation_surrogate" and (r2 is None or r2 < MIN_FAITHFUL_R2):
+        return {}
+    return dict(zip(importance["feature"], importance["importance"], strict=True))
+
+
+def attach(table: pl.DataFrame, importance: pl.DataFrame) -> pl.DataFrame:
+    """The drift table with each feature's ``importance`` (share of the model's output; null when not
+    computed or not trusted) and ``impact`` = importance x statistic, to rank drifted inputs."""
+    shares = trusted(importance)
+    return table.with_columns(importance=pl.col("column").replace_strict(shares, default=None, return_dtype=pl.Float64)
+                              ).with_columns(impact=pl.col("importance") * pl.col("statistic"))
+
+
 def current(con: duckdb.DuckDBPyConnection, *, model_id: str, version: str) -> pl.DataFrame:
     """The importance in force for a version (newest computation): feature, importance, method."""
     return sql.run(con, "feature_importance_current", model_id=model_id, version=version)

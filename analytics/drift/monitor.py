@@ -237,14 +237,6 @@ def raw_frames(con: duckdb.DuckDBPyConnection, *, model_id: str, ref_start: date
     return wide[0], wide[1], numeric, categorical
 
 
-def exact_table(con: duckdb.DuckDBPyConnection, *, model_id: str, ref_start: date, ref_end: date,
-                cur_start: date, cur_end: date, method: str = "auto") -> pl.DataFrame:
-    """Exact drift on raw rows (sampled to ``MAX_EXACT_ROWS`` requests per window) with ``drift.compare``."""
-    ref, cur, _numeric, categorical = raw_frames(con, model_id=model_id, ref_start=ref_start, ref_end=ref_end,
-                                                 cur_start=cur_start, cur_end=cur_end)
-    return drift.compare(ref, cur, categorical=categorical, method=method)
-
-
 def evidently_html(con: duckdb.DuckDBPyConnection, *, model_id: str, ref_start: date, ref_end: date,
                    cur_start: date, cur_end: date) -> str:
     """Evidently's full data drift report for the same windows, on seeded samples of the raw rows."""

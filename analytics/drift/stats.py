@@ -91,14 +91,6 @@ def sturges_shares(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.histogram(ref, edges)[0] / ref.size, np.histogram(cur, edges)[0] / cur.size
 
 
-def fill_zeroes(p: np.ndarray) -> np.ndarray:
-    """Evidently's replacement for empty bins (used by its PSI)."""
-    p = p.astype(float).copy()
-    low = p[p != 0].min()
-    p[p == 0] = low / 10**6 if low <= 0.0001 else 0.0001
-    return p
-
-
 # ---------------------------------------------------------------- on counts (raw or profiles)
 
 def jensenshannon(p: Sequence[float], q: Sequence[float]) -> float:

@@ -10,6 +10,8 @@ The file is TOML, one table per user, written atomically (temporary file + renam
     created_at = "2026-11-26T10:00:00+00:00"
 
 Passwords are never stored or logged; only argon2id hashes with a random salt each.
+Removing a user, or replacing one (``replace=True``), revokes their sessions
+(``analytics.governance.sessions``) at once. Keep ``User`` extensible: new optional fields get defaults.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from analytics.errors import InputError
+from analytics.governance import sessions
 from analytics.lakehouse import storage
 
 ROLES = ("executive", "data_scientist", "product_manager", "steward", "admin")
@@ -148,6 +151,8 @@ def add_user(path: Path | str, name: str, role: str, password: str, *,
         user = User(name, role, _hasher.hash(password), tuple(business_units),
                     datetime.now(UTC).isoformat(timespec="seconds"))
         users[name] = user
+    if replace:
+        sessions.revoke_user(path, name)  # a reset password or role ends the old sessions
     return user
 
 
@@ -156,6 +161,7 @@ def remove_user(path: Path | str, name: str) -> None:
         if name not in users:
             raise InputError(f"There is no user '{name}'.", hint="`scaleboard users list` shows the users.")
         del users[name]
+    sessions.revoke_user(path, name)  # signed out everywhere at once, not only on the next check
 
 
 def list_users(path: Path | str) -> list[User]:

@@ -22,9 +22,9 @@ import polars as pl
 from analytics import parallel, sql
 from analytics.product.scope import Scope
 
-Unit = Literal["usd", "ratio", "share", "count"]
+Unit = Literal["usd", "ratio", "share", "percent", "count"]
 UNIT_WORDS = {"usd": "US dollars", "ratio": "ratio (x)", "share": "share (0-1)",
-              "count": "count"}
+              "percent": "percent (net return on cost)", "count": "count"}
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ REGISTRY: tuple[KPI, ...] = (
         "Cumulative net value (benefit minus cost, US dollars) of all models from the first ledger month to "
         "the end of the window.", "usd", "up", "portfolio, to date", compare="none", ignores=NO_COUNTRY),
     KPI("portfolio_roi", "Portfolio ROI",
-        "Net return on cost over the window, (benefit - cost) / cost: 1.00x means every dollar spent "
-        "came back twice.", "ratio", "up", "portfolio, window", ignores=NO_COUNTRY),
+        "Net return on cost over the window, (benefit - cost) / cost, as a percentage: 100% means every "
+        "dollar spent came back twice.", "percent", "up", "portfolio, window", ignores=NO_COUNTRY),
     KPI("adoption_rate", "Adoption rate",
         "Share of eligible seats (model-user pairs) with at least one use of the model dated in the window "
         "(people, not traffic).", "share", "up", "portfolio, window"),
@@ -170,7 +170,8 @@ def figures(values: dict[str, tuple[float | int | None, float | int | None]]) ->
         rows.append({"figure": k.title, "value": None if value is None else float(value),
                      "previous_period": None if previous is None else float(previous),
                      "change": None if change is None else float(change),
-                     "unit": {"usd": "USD", "ratio": "ratio", "share": "share (0-1)", "count": "count"}[k.unit],
+                     "unit": {"usd": "USD", "ratio": "ratio", "share": "share (0-1)", "percent": "net return on cost (1 = 100%)",
+                              "count": "count"}[k.unit],
                      "meaning": k.description})
     return pl.DataFrame(rows, schema={"figure": pl.String, "value": pl.Float64, "previous_period": pl.Float64,
                                       "change": pl.Float64, "unit": pl.String, "meaning": pl.String})

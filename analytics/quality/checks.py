@@ -15,7 +15,6 @@ import json
 import re
 import statistics
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -401,9 +400,3 @@ def append_results(root: Path | str, table: pa.Table) -> None:
     """The one writer of ``quality_results``: append ``results_table`` rows (one run or several) as one file."""
     storage.append(root, "quality_results", table)
 
-
-def by_dataset(results: list[CheckResult]) -> dict[str, list[CheckResult]]:
-    out: dict[str, list[CheckResult]] = defaultdict(list)
-    for r in results:
-        out[r.check.dataset_id].append(r)
-    return dict(out)

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from analytics import sql
+from analytics.product import kpis
 from analytics.product.scope import Scope
 from analytics.readiness.state import state as readiness_state
 from analytics.report import fmt
@@ -56,7 +57,7 @@ class Digest:
         changed = [f"{t.title}: {t.value}" + (f" ({t.delta} vs previous period)" if t.delta else "")
                    + (f"; {t.note}" if t.note else "") for t in overview_report.tiles(p)]
         value = [f"Benefit {fmt.usd(v['benefit_usd'])}, cost {fmt.usd(v['cost_usd'])}, net "
-                 f"{fmt.usd(fig['value_delivered'].value)}, ROI {fmt.ratio(fig['portfolio_roi'].value)} over "
+                 f"{fmt.usd(fig['value_delivered'].value)}, ROI {fmt.by_unit(kpis.kpi('portfolio_roi').unit, fig['portfolio_roi'].value)} over "
                  f"{window(p.scope)}",
                  f"Value to date {fmt.usd(fig['value_to_date'].value)}; monthly value at risk "
                  f"{fmt.usd(fig['value_at_risk'].value)} across {fig['models_at_risk'].value} model(s)"]

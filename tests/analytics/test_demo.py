@@ -26,6 +26,8 @@ from analytics.errors import InputError
 from analytics.lakehouse import storage, views
 from analytics.lakehouse.schema import TABLES
 
+pytestmark = pytest.mark.slow  # each test generates a demo lakehouse (make test-fast skips them)
+
 END = date(2026, 10, 31)
 STORY = make_story(END)
 OWNED = [t for t in TABLES if t not in demo.PRODUCED_ELSEWHERE]

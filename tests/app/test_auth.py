@@ -26,7 +26,7 @@ def env(lake, tmp_path, monkeypatch):
         users.add_user(path, role.replace("_", "-"), role, PASSWORD)
     monkeypatch.setenv("SCALEBOARD_LAKEHOUSE", str(lake.root))
     monkeypatch.setenv("SCALEBOARD_USERS_FILE", str(path))
-    auth._failures.clear()
+    auth.GUARD.unlock()
     return path
 
 
@@ -76,13 +76,20 @@ def test_wrong_password_is_refused_then_right_one_signs_in(env):
     assert any("Signed in as **steward**" in c.value for c in at.sidebar.caption)
 
 
-def test_lockout_after_repeated_failures(env):
+def test_guesses_slow_down_the_guessing_client_but_never_lock_the_name(env, monkeypatch):
+    client = {"ip": "203.0.113.9"}
+    monkeypatch.setattr(auth, "client_id", lambda: client["ip"])
     at = AppTest.from_file(MAIN, default_timeout=60).run()
-    for _ in range(auth.LOCKOUT_FAILURES):
+    for _ in range(auth.GUARD.free_attempts):
         _sign_in(at, "admin", "nope nope nope")
-    _sign_in(at, "admin", PASSWORD)  # right password, but locked
-    assert any("Too many failed sign-ins" in e.value for e in at.error)
+    _sign_in(at, "admin", PASSWORD)  # right password, but this client must wait first
+    assert any("Too many sign-in attempts from here" in e.value for e in at.error)
     assert "user" not in at.session_state
+    client["ip"] = "198.51.100.7"  # the real admin, elsewhere: not locked out
+    at2 = AppTest.from_file(MAIN, default_timeout=60).run()
+    _sign_in(at2, "admin", PASSWORD)
+    assert not at2.exception
+    assert at2.session_state["user"]["name"] == "admin"
 
 
 @pytest.mark.parametrize("role", users.ROLES)

@@ -19,6 +19,8 @@ def test_delta_by_unit():
     assert fmt.delta("usd", 1_000_000, 1_500_000) == "-$500.0k"
     assert fmt.delta("count", 5, 7) == "-2"
     assert fmt.delta("ratio", None, 1.0) is None
+    # ROI is a percentage on every page (tile, tables): 1.52 net return on cost reads 152%
+    assert fmt.by_unit("percent", 1.52) == "152%" and fmt.delta("percent", 1.52, 1.2) == "+32.0 pts"
 
 
 def test_stacked_bars_spec():

@@ -30,7 +30,7 @@ def test_overview_in_a_real_browser(demo_root):
         if sign_in:
             sign_in(page)
         page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 8",
-                               timeout=60_000)
+                               timeout=e2e.DEADLINE_MS)
         page.get_by_text("Models that need attention").wait_for()
         page.wait_for_timeout(1500)  # let charts draw before the screenshot
         assert page.locator("[data-testid='stException']").count() == 0
@@ -39,7 +39,7 @@ def test_overview_in_a_real_browser(demo_root):
         path = e2e.screenshot(page, "overview")
         assert path.stat().st_size > 10_000
         # the executive takes the figures to the board: a real download of the eight headline figures
-        with page.expect_download(timeout=30_000) as dl:
+        with page.expect_download(timeout=e2e.DEADLINE_MS) as dl:
             page.get_by_role("button", name="Download these figures").click()
         import polars as pl
 

@@ -23,7 +23,7 @@ PASSWORD = "browser-test-password"
 def _settled(page) -> None:
     page.wait_for_timeout(300)
     page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget'] "
-                           "[data-testid^='stStatusWidgetRunning']\")", timeout=120_000)
+                           "[data-testid^='stStatusWidgetRunning']\")", timeout=e2e.DEADLINE_MS)
     page.wait_for_timeout(300)
 
 
@@ -52,12 +52,12 @@ def test_product_manager_enters_a_cost_and_sees_roi_update(demo_root, tmp_path):
         page.get_by_label("User name").fill("pm-anna")
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_text("Signed in as").wait_for(timeout=60_000)
+        page.get_by_text("Signed in as").wait_for(timeout=e2e.DEADLINE_MS)
         _settled(page)
 
         # 1. adoption for their business unit
         page.locator("[data-testid='stSidebarNav'] a", has_text="Adoption").click()
-        page.get_by_role("heading", name="Adoption").first.wait_for(timeout=60_000)
+        page.get_by_role("heading", name="Adoption").first.wait_for(timeout=e2e.DEADLINE_MS)
         _settled(page)
         all_units = _metric(page, "Eligible seats")
         page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
@@ -70,7 +70,7 @@ def test_product_manager_enters_a_cost_and_sees_roi_update(demo_root, tmp_path):
 
         # 2-3. Value & ROI: enter this month's infrastructure cost through the form
         page.locator("[data-testid='stSidebarNav'] a", has_text="Value & ROI").click()
-        page.get_by_role("heading", name="Value & ROI").first.wait_for(timeout=60_000)
+        page.get_by_role("heading", name="Value & ROI").first.wait_for(timeout=e2e.DEADLINE_MS)
         _settled(page)
         cost_before, roi_before = _metric(page, "Cost"), _metric(page, "Portfolio ROI")
         form = page.locator("[data-testid='stForm']")
@@ -84,7 +84,7 @@ def test_product_manager_enters_a_cost_and_sees_roi_update(demo_root, tmp_path):
         form.get_by_label("Amount (USD)").fill("250000")
         form.get_by_label("Note").fill("actual cloud invoice")
         form.get_by_role("button", name="Add entry").click()
-        page.get_by_text("Added 1 ledger row(s)").first.wait_for(timeout=60_000)
+        page.get_by_text("Added 1 ledger row(s)").first.wait_for(timeout=e2e.DEADLINE_MS)
         _settled(page)
         assert page.locator("[data-testid='stException']").count() == 0
         assert _metric(page, "Cost") != cost_before and _metric(page, "Portfolio ROI") != roi_before

@@ -32,10 +32,10 @@ def _open(b, url: str, name: str, password: str):
     page = b.new_context(viewport={"width": 1500, "height": 1400}).new_page()
     page.goto(url + "/readiness")
     sign_in_page(page, name, password)
-    page.get_by_text("Progress by owner").wait_for(timeout=90_000)
+    page.get_by_text("Progress by owner").wait_for(timeout=e2e.DEADLINE_MS)
     # the editor grid draws its cells after the page settles
     page.wait_for_function("""[...document.querySelectorAll('[data-testid="stDataFrame"]')]
-        .some(e => e.textContent.includes('Evidence says'))""", timeout=90_000)
+        .some(e => e.textContent.includes('Evidence says'))""", timeout=e2e.DEADLINE_MS)
     page.wait_for_timeout(1000)
     return page
 
@@ -44,7 +44,7 @@ def _settled(page) -> None:
     """The script run has finished and the layout has stopped moving (a late element above the grid
     would shift the rows under the mouse)."""
     page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget'] "
-                           "[data-testid^='stStatusWidgetRunning']\")", timeout=90_000)
+                           "[data-testid^='stStatusWidgetRunning']\")", timeout=e2e.DEADLINE_MS)
     grid = page.locator("[data-testid='data-grid-canvas']").first
     before = None
     for _ in range(20):
@@ -64,7 +64,7 @@ def _edit_cell(page, row: int, col: int, text: str) -> None:
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")  # opens the cell's editor with its current text
     box = page.locator("textarea.gdg-input")
-    box.wait_for(timeout=30_000)
+    box.wait_for(timeout=e2e.DEADLINE_MS)
     box.fill(text)  # replaces the text (typing key by key loses keys on a busy machine)
     box.press("Enter")
 
@@ -89,7 +89,7 @@ def test_two_sessions_edit_the_same_item(demo_root: Path, tmp_path: Path):
         _edit_cell(bo, ROW, NOTE_COL, NOTE)  # Bo's table does not know about Ana's edit yet
         for name, page in (("a", a), ("bo", bo)):
             try:
-                page.get_by_text("Saved: data_catalog").first.wait_for(timeout=60_000)
+                page.get_by_text("Saved: data_catalog").first.wait_for(timeout=e2e.DEADLINE_MS)
             finally:
                 e2e.screenshot(page, f"readiness_saved_{name}")
         # Bo's save re-ran his page after Ana's save; Ana sees Bo's edit on her next run (a reload)
@@ -100,7 +100,7 @@ def test_two_sessions_edit_the_same_item(demo_root: Path, tmp_path: Path):
             page.wait_for_function(
                 f"""[...document.querySelectorAll('[data-testid="stDataFrame"]')]
                     .some(e => e.textContent.includes('When (UTC)') && e.textContent.includes('{NOTE}')
-                               && e.textContent.includes('{OWNER}'))""", timeout=60_000)
+                               && e.textContent.includes('{OWNER}'))""", timeout=e2e.DEADLINE_MS)
             history = _grid_text(page, "When (UTC)")
             assert "ana" in history and "bo" in history
             assert page.locator("[data-testid='stException']").count() == 0

@@ -43,7 +43,7 @@ def _sign_in(page, name: str) -> None:
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Signed in as").wait_for(timeout=60_000)
+    page.get_by_text("Signed in as").wait_for(timeout=e2e.DEADLINE_MS)
 
 
 def _settled(page, timeout_ms: int = 120_000) -> None:
@@ -64,7 +64,7 @@ def test_every_page_url_shows_only_the_sign_in_when_signed_out(server):
     page = _page(b)
     for path in ["", *TITLES, "signin", "no-such-page"]:
         page.goto(f"{url}/{path}")
-        page.get_by_text("Sign in to Scaleboard").wait_for(timeout=60_000)
+        page.get_by_text("Sign in to Scaleboard").wait_for(timeout=e2e.DEADLINE_MS)
         page.wait_for_timeout(500)
         body = page.inner_text("body")
         assert "Signed in as" not in body, path
@@ -84,7 +84,7 @@ def test_wrong_password_is_refused(server):
     page.get_by_label("User name").fill("admin")
     page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Unknown user name or wrong password").wait_for(timeout=60_000)
+    page.get_by_text("Unknown user name or wrong password").wait_for(timeout=e2e.DEADLINE_MS)
     assert "Signed in as" not in page.inner_text("body")
     page.close()
 
@@ -103,16 +103,20 @@ def test_each_role_sees_exactly_its_pages(server, role):
         page.locator("[data-testid='stSidebarNav'] a", has_text=TITLES[p]).first.click()
         _settled(page)
         # the title is the page's first element; wait for it (a first visit may import scipy etc.)
-        page.locator("h1").first.wait_for(timeout=120_000)
+        page.locator("h1").first.wait_for(timeout=e2e.DEADLINE_MS)
         _settled(page)
         assert page.locator("h1").count() >= 1, (role, p)
         assert page.locator("[data-testid='stException']").count() == 0, (role, p)
     e2e.screenshot(page, f"roles_{role}")
-    # typing a restricted URL starts a new session: only the sign-in shows
+    # typing a restricted URL starts a new session, restored from the session cookie with the same
+    # role: the admin page is not among its pages, so the overview shows instead
     if "admin" not in ROLE_PAGES[role]:
         page.goto(f"{url}/admin")
-        page.get_by_text("Sign in to Scaleboard").wait_for(timeout=60_000)
+        page.get_by_text("Signed in as").wait_for(timeout=e2e.DEADLINE_MS)
+        page.get_by_role("heading", name="Portfolio overview").wait_for(timeout=e2e.DEADLINE_MS)
+        _settled(page)
         assert "Users & audit log" not in page.inner_text("body")
+        assert _nav_titles(page) == {TITLES[p] for p in ROLE_PAGES[role]}
     page.close()
 
 
@@ -122,7 +126,7 @@ def test_admin_adds_a_user_and_loads_data_and_sees_it_audited(server, tmp_path):
     page.goto(url)
     _sign_in(page, "admin")
     page.locator("[data-testid='stSidebarNav'] a", has_text="Users & audit log").click()
-    page.get_by_text("Every write made through the app").wait_for(timeout=60_000)  # whole page drawn
+    page.get_by_text("Every write made through the app").wait_for(timeout=e2e.DEADLINE_MS)  # whole page drawn
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(2000)
     page.get_by_label("User name").fill("browser-new")
@@ -141,13 +145,13 @@ def test_admin_adds_a_user_and_loads_data_and_sees_it_audited(server, tmp_path):
     good = tmp_path / "feedback_good.csv"
     good.write_text(f"submitted_at,model_id,rating,comment\n2026-10-02T10:00:00Z,{model_id},5,browser test\n")
     page.locator("[data-testid='stSidebarNav'] a", has_text="Load data").click()
-    page.get_by_text("Columns of").first.wait_for(timeout=60_000)
+    page.get_by_text("Columns of").first.wait_for(timeout=e2e.DEADLINE_MS)
     page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.click()  # not the sidebar's
     page.get_by_role("option", name="feedback", exact=True).click()
     page.locator("input[type='file']").set_input_files(str(bad))
     page.wait_for_timeout(1500)
     page.get_by_role("button", name="Validate and load").click()
-    page.get_by_text(re.compile(r"Nothing was loaded: 2 problem")).wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Nothing was loaded: 2 problem")).wait_for(timeout=e2e.DEADLINE_MS)
     _settled(page)
     assert page.locator("[data-testid='stDataFrame']").count() >= 1  # the problems by row and column
     page.wait_for_timeout(1000)
@@ -157,12 +161,12 @@ def test_admin_adds_a_user_and_loads_data_and_sees_it_audited(server, tmp_path):
     page.locator("input[type='file']").set_input_files(str(good))
     page.wait_for_timeout(1500)
     page.get_by_role("button", name="Validate and load").click()
-    page.get_by_text(re.compile(r"1 rows from 1 file\(s\) were loaded")).wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"1 rows from 1 file\(s\) were loaded")).wait_for(timeout=e2e.DEADLINE_MS)
     _settled(page)
     e2e.screenshot(page, "roles_admin_upload_loaded")
 
     page.locator("[data-testid='stSidebarNav'] a", has_text="Users & audit log").click()
-    page.get_by_text("Audit log").first.wait_for(timeout=60_000)
+    page.get_by_text("Audit log").first.wait_for(timeout=e2e.DEADLINE_MS)
     _settled(page)
     page.wait_for_timeout(1000)
     e2e.screenshot(page, "roles_admin_audit")

@@ -85,7 +85,7 @@ def test_open_alert_shows_its_latest_value_and_severity_and_keeps_since(root):
     row = alerts.open_alerts(con).row(0, named=True)
     assert (row["severity"], row["value"], row["message"]) == ("critical", 0.24, worse.message)
     assert row["created_at"] == first_seen and row["updated_at"] == later
-    att = overview.models_needing_attention(con).row(0, named=True)
+    att = overview.models_needing_attention(con, Scope(date(2020, 1, 1), date(2030, 1, 1))).row(0, named=True)
     assert (att["severity"], att["reasons"], att["value_at_risk_usd"]) == ("critical", worse.message, 200.0)
     assert att["since_at"] == datetime(2026, 10, 1, tzinfo=UTC)
     r = overview.risk_summary(con, start_date=date(2020, 1, 1), end_date=date(2030, 1, 1))

@@ -66,6 +66,7 @@ def assert_agrees(ref: pl.DataFrame, cur: pl.DataFrame, numeric: list[str], cate
     return ours
 
 
+@pytest.mark.slow  # Evidently oracle: seconds per case (make test runs it; make test-fast does not)
 @pytest.mark.parametrize(("n_ref", "n_cur"), [(600, 400), (5_000, 3_000)])
 def test_auto_agrees_with_evidently_on_synthetic_data(n_ref: int, n_cur: int) -> None:
     ref, cur = synthetic(n_ref, n_cur)
@@ -82,6 +83,7 @@ def test_auto_agrees_with_evidently_on_synthetic_data(n_ref: int, n_cur: int) ->
     assert status["shifted"] == "drift" and status["stable"] in ("ok", "warning")
 
 
+@pytest.mark.slow  # Evidently oracle, as above
 @pytest.mark.parametrize(("method", "numeric", "categorical"), [
     ("ks", NUMERIC, []),
     ("wasserstein", NUMERIC, []),

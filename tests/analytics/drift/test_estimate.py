@@ -138,3 +138,52 @@ def test_a_week_by_hand():
     assert got["est_auc"] == pytest.approx((75 * 90 + 0.5 * (10 * 90 + 75 * 25)) / (85 * 115))
     assert got["n_scored"] == 200 and got["expected_positive_share"] == pytest.approx(85 / 200)
     assert 0 <= got["est_auc_lower"] < got["est_auc"] < got["est_auc_upper"] <= 1
+
+
+def _classifier_lake(lake, *, late_labels: bool):
+    """12 labelled weeks of a well-separated classifier, then 3 weeks whose scores crowd around 0.5
+    (less confident: the estimate falls); their labels only with ``late_labels``."""
+    rng = np.random.default_rng(11)
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    preds, outs = [], []
+    for week in range(15):
+        shifted = week >= 12
+        for i in range(400):
+            y = int(rng.random() < 0.3)
+            if shifted:
+                score = float(np.clip(0.5 + rng.normal(0, 0.08) + (0.05 if y else -0.05), 0.01, 0.99))
+            else:
+                score = float(np.clip(rng.beta(6, 2) if y else rng.beta(2, 6), 0.01, 0.99))
+            rid = f"w{week}-{i}"
+            at = start + timedelta(weeks=week, minutes=i * 20)
+            preds.append({"request_id": rid, "model_id": "m", "version": "1", "prediction_at": at, "score": score})
+            if not shifted or late_labels:
+                outs.append({"request_id": rid, "model_id": "m", "observed_at": at + timedelta(days=3),
+                             "label": float(y)})
+    lake.put("models", [{"model_id": "m", "name": "Model m", "business_unit": "b", "stage": "production",
+                         "task": "classification"}])
+    lake.put("model_versions", [{"model_id": "m", "version": "1", "registered_at": start - timedelta(days=3),
+                                 "train_start_at": start - timedelta(days=90), "train_end_at": start - timedelta(days=7)}])
+    lake.put("predictions", pl.DataFrame(preds))
+    lake.put("outcomes", pl.DataFrame(outs))
+
+
+def test_an_estimated_alert_opens_before_labels_and_resolves_when_they_arrive(lake):
+    from analytics import pipeline
+
+    _classifier_lake(lake, late_labels=False)
+    pipeline.refresh(lake.root)
+    alerts = lake.con().sql("select * from alerts").pl()
+    est = alerts.filter(pl.col("metric") == "estimated_auc")
+    assert est.height >= 1 and "labels have not arrived yet" in est["message"][0]
+    assert est["value"][0] < est["threshold"][0]
+    # the labels arrive: the realised AUC judges those weeks, the estimated alert resolves
+    preds = lake.con().sql("select request_id, prediction_at, score from predictions "
+                           "where prediction_at >= timestamptz '2026-03-30'").pl()
+    lake.put("outcomes", pl.DataFrame({
+        "request_id": preds["request_id"], "model_id": "m",
+        "observed_at": preds["prediction_at"].dt.offset_by("3d"),
+        "label": (preds["score"] > 0.5).cast(pl.Float64)}))
+    pipeline.refresh(lake.root)
+    after = lake.con().sql("select * from alerts").pl().filter(pl.col("metric") == "estimated_auc")
+    assert after["resolved_at"].drop_nulls().len() >= 1

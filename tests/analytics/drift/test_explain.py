@@ -139,3 +139,18 @@ def test_compute_new_explains_each_new_version_once(lake):
     cur = explain.current(lake.con(), model_id="m", version="1")
     assert cur["feature"].to_list() == ["x1", "x2"] and cur["importance"][0] > 0.95
     assert cur["method"][0] == "permutation_surrogate" and cur["surrogate_r2"][0] > 0.9
+
+
+def test_only_a_trusted_ranking_is_attached_to_the_drift_table():
+    table = pl.DataFrame({"column": ["a", "b", "c"], "statistic": [0.4, 0.2, None]})
+    good = pl.DataFrame({"feature": ["a", "b"], "importance": [0.9, 0.1], "method": "permutation_surrogate",
+                         "surrogate_r2": 0.95})
+    out = explain.attach(table, good)
+    assert out["importance"].to_list() == [0.9, 0.1, None]
+    assert out["impact"].to_list() == [pytest.approx(0.36), pytest.approx(0.02), None]
+    # a surrogate that does not reproduce the scores says nothing: no importance, no verdict change
+    bad = good.with_columns(surrogate_r2=pl.lit(-0.1))
+    assert explain.trusted(bad) == {} and explain.attach(table, bad)["importance"].null_count() == 3
+    shap_rows = good.with_columns(method=pl.lit("mean_abs_shap"), surrogate_r2=pl.lit(None, pl.Float64))
+    assert explain.trusted(shap_rows) == {"a": 0.9, "b": 0.1}
+    assert explain.trusted(good.clear()) == {}

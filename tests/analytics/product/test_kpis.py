@@ -144,7 +144,7 @@ def test_figures_table_hand_worked():
     # registry order, not the dict's
     assert t["figure"].to_list() == ["Value delivered", "Portfolio ROI", "Models at risk"]
     roi = t.row(1, named=True)
-    assert (roi["value"], roi["previous_period"], roi["change"], roi["unit"]) == (1.5, 1.2, pytest.approx(0.3), "ratio")
+    assert (roi["value"], roi["previous_period"], roi["change"], roi["unit"]) == (1.5, 1.2, pytest.approx(0.3), "net return on cost (1 = 100%)")
     assert t.row(0, named=True)["change"] is None and t.row(0, named=True)["unit"] == "USD"
     assert t.row(1, named=True)["meaning"]
     with pytest.raises(KeyError, match="not in the KPI registry"):

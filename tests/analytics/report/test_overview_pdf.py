@@ -49,7 +49,7 @@ def test_every_headline_figure_equals_the_kpi_function(con, pdf):
     expected = [
         _tile("Value delivered", fmt.usd(v.net_usd), fmt.delta("usd", v.net_usd, v.prev_net_usd)),
         _tile("Value to date", fmt.usd(v.value_to_date_usd), None, "since first ledger month"),
-        _tile("Portfolio ROI", fmt.ratio(v.roi), fmt.delta("ratio", v.roi, v.prev_roi)),
+        _tile("Portfolio ROI", fmt.pct(v.roi), fmt.delta("percent", v.roi, v.prev_roi)),  # 152%, +15.0 pts
         _tile("Adoption rate", fmt.pct(a.adoption_rate), fmt.delta("share", a.adoption_rate, a.prev_adoption_rate),
               f"{a.active_seats:,} of {a.eligible_seats:,} seats"),
         _tile("Models in production", str(s.n_production), fmt.delta("count", s.n_production, s.prev_production),
