@@ -79,6 +79,11 @@ def _every_chart() -> dict[str, object]:
             "week_start": weeks, "metric": ["auc", "auc"], "value": [0.8, 0.6], "band_low": [0.7, 0.7],
             "band_high": [0.9, 0.9], "breach": [False, True], "n_labelled": [10, 10],
             "is_provisional": [False, False], "band_source": ["the validation weeks", "the validation weeks"]}), "auc"),
+        "estimated": drift_charts.estimated(
+            pl.DataFrame({"week_start": weeks, "est_auc": [0.8, 0.7], "est_auc_lower": [0.75, 0.65],
+                          "est_auc_upper": [0.85, 0.75]}),
+            pl.DataFrame({"week_start": weeks, "metric": ["auc", "auc"], "value": [0.8, 0.6],
+                          "is_provisional": [False, True]}), "auc"),
         "check_trends": quality_charts.check_trends(pl.DataFrame({
             "day": months, "check_id": ["c", "c"], "check_kind": ["volume", "volume"], "metric_value": [1.0, 0.2],
             "status": ["pass", "fail"], "warn_threshold": [0.5, 0.5], "fail_threshold": [0.3, 0.3]})),
@@ -93,7 +98,7 @@ THEME_COLOURS = {c.lower() for c in (*charts.PALETTE, *charts.STATUS_COLORS.valu
 
 
 BUILDERS = ("stacked_bars", "hbar", "over_time", "month_heatmap", "overlay", "history", "heatmap", "performance",
-            "check_trends", "domain_health", "disparate_impact")
+            "estimated", "check_trends", "domain_health", "disparate_impact")
 
 
 def test_every_builder_is_covered():
