@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.alerts import actions
-from app import auth, data, ui
+from app import auth, data, ui, writes
 
 
 def _scoped(alert_id: str) -> dict:
@@ -24,16 +24,25 @@ def _scoped(alert_id: str) -> dict:
     return me
 
 
+WHERE = "alert_actions"  # where acknowledge and snooze outcomes are confirmed (app.writes)
+
+
 def acknowledge(alert_id: str, reason: str, *, page: str) -> None:
-    me = _scoped(alert_id)
-    actions.acknowledge(data.root(), alert_id, actor=me["name"], role=me["role"], reason=reason, page=page)
-    data.invalidate()
+    def write(user: dict) -> None:
+        me = _scoped(alert_id)
+        actions.acknowledge(data.root(), alert_id, actor=me["name"], role=me["role"], reason=reason, page=page)
+
+    writes.save("drift.acknowledge", write, where=WHERE, done="Alert acknowledged: it is not sent again.",
+                audited=True)  # analytics.alerts records the acknowledgement, for the CLI too
 
 
 def snooze(alert_id: str, hours: float, reason: str, *, page: str) -> None:
-    me = _scoped(alert_id)
-    actions.snooze(data.root(), alert_id, actor=me["name"], role=me["role"], hours=hours, reason=reason, page=page)
-    data.invalidate()
+    def write(user: dict) -> None:
+        me = _scoped(alert_id)
+        actions.snooze(data.root(), alert_id, actor=me["name"], role=me["role"], hours=hours, reason=reason,
+                       page=page)
+
+    writes.save("drift.acknowledge", write, where=WHERE, done=f"Alert snoozed for {hours:g} h.", audited=True)
 
 
 def _state(df: pl.DataFrame) -> pl.DataFrame:
@@ -47,6 +56,7 @@ def _state(df: pl.DataFrame) -> pl.DataFrame:
 def panel(model_id: str | None = None, *, page: str) -> None:
     """'Open alerts' for one model (or all in the user's scope), with the acknowledge/snooze form."""
     with ui.panel("Open alerts"):
+        writes.confirmation(WHERE)
         df = data.cached(actions.table, model_id=model_id, business_units=auth.allowed_business_units())
         if df.is_empty():
             ui.empty("No open alerts for this model.")
@@ -76,11 +86,7 @@ def panel(model_id: str | None = None, *, page: str) -> None:
             ack = c1.form_submit_button("Acknowledge", type="primary",
                                         help="Someone is on it: the alert is not sent again.")
             hold = c2.form_submit_button("Snooze", help="Hold this alert's notifications for the hours above.")
-        if ack or hold:
-            with ui.panel():
-                if ack:
-                    acknowledge(pick, reason, page=page)
-                else:
-                    snooze(pick, float(hours), reason, page=page)
-                st.toast("Alert acknowledged" if ack else f"Alert snoozed for {hours} h")
-                st.rerun()
+        if ack:
+            acknowledge(pick, reason, page=page)
+        elif hold:
+            snooze(pick, float(hours), reason, page=page)

@@ -30,6 +30,7 @@ from analytics.errors import ScaleboardError
 from analytics.governance import sessions, throttle, users
 from analytics.governance.users import ROLES
 from app import session_cookie
+from app.safe_text import md
 
 IDLE_TIMEOUT = 8 * 3600  # seconds without any interaction
 MAX_SESSION = 24 * 3600  # seconds after sign-in, however active
@@ -293,7 +294,7 @@ def unlock_panel() -> None:
                  hide_index=True)
     name = st.selectbox("Release name", sorted({n for _, n, _, _ in blocked}), key="_unlock_name")
     if st.button("Release", key="_unlock_go", icon=":material/lock_open:"):
-        st.success(f"Released {unlock(name)} throttled client(s) for {name}.")
+        st.success(f"Released {unlock(name)} throttled client(s) for {md(name)}.")
 
 
 def sign_out() -> None:
@@ -382,7 +383,7 @@ def audit(action: str, target: str = "", detail: str = "") -> str:
 def sidebar(user: dict) -> None:
     """Who is signed in, with which role, and the sign-out control."""
     with st.sidebar:
-        st.caption(f"Signed in as **{user['name']}** ({user['role'].replace('_', ' ')})")
+        st.caption(f"Signed in as **{md(user['name'])}** ({user['role'].replace('_', ' ')})")
         if st.button("Sign out", key="_sign_out", icon=":material/logout:"):
             sign_out()
         ticket = st.session_state.get("_session_ticket")

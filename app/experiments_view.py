@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics.product import experiments as ex
 from app import fmt, ui
+from app.safe_text import md
 
 
 def tests_table(tests: pl.DataFrame) -> None:
@@ -27,9 +28,9 @@ def verdict(tests: pl.DataFrame, picked: str, r: ex.ExperimentResult) -> None:
     """The picked test's name and hypothesis, then its verdict, lift, chance to win and sample-ratio
     health."""
     test = tests.filter(pl.col("experiment_id") == picked).row(0, named=True)
-    st.subheader(test["name"])
-    st.markdown(f"**Hypothesis.** {test['hypothesis'] or '–'}  \n**Model** {test['model_name']} · **status** "
-                f"{test['status']} · **primary metric** `{r.primary_metric}`")
+    st.subheader(md(test["name"]))
+    st.markdown(f"**Hypothesis.** {md(test['hypothesis'] or '–')}  \n**Model** {md(test['model_name'])} · "
+                f"**status** {md(test['status'])} · **primary metric** {md(r.primary_metric)}")
     primary = r.results.filter(pl.col("metric") == r.primary_metric)
     c = st.columns([2, 1, 1, 1])
     headline, detail = fmt.headline(r.verdict)

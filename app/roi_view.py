@@ -10,6 +10,7 @@ import streamlit as st
 from analytics.product import roi
 from app import fmt, ui
 from app.components import kpi_metric
+from app.safe_text import md
 
 
 def headline(v: roi.ValueSummary) -> None:
@@ -73,7 +74,7 @@ def what_if_figures(w: roi.WhatIf, countries) -> None:
     m[1].metric("Scenario / year", fmt.usd(w.scenario_net_usd),
                 fmt.delta("usd", w.scenario_net_usd, w.annual_net_usd), border=True)
     where = ", ".join(countries) if countries else "all countries"
-    st.caption(f"{fmt.pct(w.share_affected)} of the benefit is tied to usage in {where}: the part the "
+    st.caption(f"{fmt.pct(w.share_affected)} of the benefit is tied to usage in {md(where)}: the part the "
                "adoption change scales.")
 
 

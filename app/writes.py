@@ -26,7 +26,7 @@ MAX_AUDIT_DETAIL = 500  # characters kept in the audit row's detail
 
 def save(permission: str, write: Callable[[dict], T], *, where: str, done: str | Callable[[T], str],
          action: str | None = None, target: str = "", detail: str | Callable[[T], str] = "",
-         rerun: bool = True) -> T | None:
+         rerun: bool = True, audited: bool = False) -> T | None:
     """Run ``write(user)`` for the signed-in user if their role has ``permission`` (checked here, on
     the server), then append ``action`` (default: ``permission``) with ``target`` and ``detail`` to the
     audit log, refresh the cached data, and keep ``done`` as the confirmation for ``where``.
@@ -34,7 +34,9 @@ def save(permission: str, write: Callable[[dict], T], *, where: str, done: str |
     On any error nothing more happens and the error is kept for ``where`` instead ("Nothing was
     saved." and the message, translated as panels translate errors). ``rerun`` runs the page again
     so the message and the new figures show at once; widget callbacks pass ``False`` (Streamlit runs
-    the page right after them anyway). Returns the write's result, or ``None`` on error.
+    the page right after them anyway). ``audited``: the writer records its own audit row (one that the
+    CLI shares, e.g. acknowledging an alert), so none is added here. Returns the write's result, or
+    ``None`` on error.
     """
     try:
         user = auth.require(permission)
@@ -49,8 +51,9 @@ def save(permission: str, write: Callable[[dict], T], *, where: str, done: str |
     else:
         message = done(out) if callable(done) else done
         try:
-            auth.audit(action or permission, target=target[:MAX_AUDIT_DETAIL],
-                       detail=(detail(out) if callable(detail) else detail)[:MAX_AUDIT_DETAIL])
+            if not audited:
+                auth.audit(action or permission, target=target[:MAX_AUDIT_DETAIL],
+                           detail=(detail(out) if callable(detail) else detail)[:MAX_AUDIT_DETAIL])
         except Exception as exc:  # the change is saved; say that its audit row is missing
             logging.getLogger("scaleboard").exception("audit of %s failed", action or permission)
             _keep(where, "warning", f"{message} The audit log could not be written: {ui.error_text(exc)}")

@@ -8,6 +8,7 @@ from analytics.quality import views
 from app import catalog_view as view
 from app import data, filters, fmt, ui
 from app.components import ignored_filters
+from app.safe_text import md
 
 st.title("Catalog & lineage")
 st.caption("Who owns each dataset, what it holds, which rules apply, and what depends on it.")
@@ -55,7 +56,7 @@ with ui.panel("Lineage"):
         st.graphviz_chart(dot, width="stretch")
         if kind == "dataset":
             hit = data.cached(lineage.impact, scope=mine, dataset_ids=(node,), all_stages=True)
-            st.markdown(f"**Models fed by `{node}`**")
+            st.markdown(f"**Models fed by {md(node)}**")
             if hit.is_empty():
                 ui.empty("No model depends on this dataset.")
             else:
