@@ -8,7 +8,8 @@ import polars as pl
 
 from analytics.drift.compare import METHOD_LABELS
 from analytics.drift.performance import METRIC_LABELS
-from app.charts import BAD, GOOD, NEUTRAL, PRIMARY, status_scale, themed
+from analytics.report.charts import performance  # noqa: F401  (shared with the model report)
+from app.charts import BAD, NEUTRAL, PRIMARY, status_scale, themed
 
 _STATUS = status_scale(("ok", "warning", "drift"))
 
@@ -52,34 +53,6 @@ def heatmap(hist: pl.DataFrame) -> alt.Chart:
                     color=alt.Color("status:N", scale=_STATUS, legend=alt.Legend(orient="bottom", title=None)),
                     tooltip=["feature:N", "week:O", "method:N", alt.Tooltip("statistic:Q", format=".3f"), "status:N"])
             .properties(height=alt.Step(22)))
-
-
-def performance(perf: pl.DataFrame, metric: str) -> alt.Chart:
-    """A metric per week with its band (mean +- 3 sd of the out-of-sample weeks named in the
-    title, clipped to the metric's range); provisional weeks (labels still to come) are grey,
-    hollow and never red."""
-    d = perf.filter(pl.col("metric") == metric).with_columns(
-        judged=pl.when(pl.col("is_provisional")).then(pl.lit("provisional (labels still to come)"))
-        .when(pl.col("breach")).then(pl.lit("outside the band")).otherwise(pl.lit("within the band")))
-    name = METRIC_LABELS.get(metric, metric)
-    source = d["band_source"][0] if d.height else ""
-    base = alt.Chart(d.to_pandas())
-    band = base.mark_area(opacity=0.15, color=GOOD).encode(x="week_start:T", y="band_low:Q", y2="band_high:Q")
-    line = base.mark_line(color=PRIMARY).encode(x=alt.X("week_start:T", title="Week of prediction"),
-                                                   y=alt.Y("value:Q", title=name, scale=alt.Scale(zero=False)))
-    pts = base.mark_point(size=50, filled=True).encode(
-        x="week_start:T", y="value:Q",
-        color=alt.Color("judged:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0),
-                        scale=alt.Scale(domain=["within the band", "outside the band",
-                                                "provisional (labels still to come)"],
-                                        range=[PRIMARY, BAD, NEUTRAL])),
-        fillOpacity=alt.condition(alt.datum.is_provisional, alt.value(0.0), alt.value(1.0)),
-        tooltip=[alt.Tooltip("week_start:T", format="%d %b %Y", title="week"),
-                 alt.Tooltip("value:Q", format=".3f", title=name), alt.Tooltip("judged:N", title="status"),
-                 alt.Tooltip("n_labelled:Q", title="labels"), alt.Tooltip("band_low:Q", format=".3f"),
-                 alt.Tooltip("band_high:Q", format=".3f")])
-    return themed((band + line + pts).properties(height=260, title=alt.Title(
-        f"{name} per week", subtitle=f"Band from {source}" if not source.startswith("no band") else source)))
 
 
 def estimated(est: pl.DataFrame, perf: pl.DataFrame, metric: str = "auc") -> alt.Chart:

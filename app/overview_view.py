@@ -9,7 +9,8 @@ import streamlit as st
 
 from analytics.product import kpis, overview
 from analytics.product.scope import Scope
-from app import fmt, ui
+from analytics.report import overview as overview_report
+from app import ui
 from app.components import ignored_filters, kpi_metric
 
 
@@ -19,21 +20,10 @@ def kpi_tiles(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict)
     it does not apply."""
     fig = {**snap.figures, **organisation}
     trend = overview.net_by_month(snap.value_by_month)["net_usd"]
-    seats = fig["adoption_rate"].extra
-    extras = {
-        "value_delivered": {"chart": trend.to_list()},
-        "value_to_date": {"chart": trend.cum_sum().to_list(), "note": "since first ledger month"},
-        "adoption_rate": {"note": f"{fmt.count(seats['n_active_seats'])} of {fmt.count(seats['n_eligible_seats'])} "
-                                  "seats" if seats["n_eligible_seats"] else "no eligible seats in this selection"},
-        "models_in_production": {"chart": snap.stages["n_production"].to_list(),
-                                 "note": f"{fig['models_in_production'].extra['n_pilot']} in pilot, "
-                                         f"{fig['models_in_production'].extra['n_retired']} retired"},
-        "models_at_risk": {"note": f"{fig['models_at_risk'].extra['n_critical']} critical"},
-        "value_at_risk": {"note": "per month, open alerts"},
-    }
-    if "readiness_progress" in fig:
-        extras["readiness_progress"] = {"note": f"{fig['readiness_progress'].extra['n_done']} of "
-                                                f"{fig['readiness_progress'].extra['n_items']} done"}
+    notes = overview_report.tile_notes(fig)  # the PDF prints the same notes
+    charts = {"value_delivered": trend.to_list(), "value_to_date": trend.cum_sum().to_list(),
+              "models_in_production": snap.stages["n_production"].to_list()}
+    extras = {k: {"chart": charts.get(k), "note": notes.get(k)} for k in {*charts, *notes}}
     for col, k in zip([*st.columns(4), *st.columns(4)], kpis.REGISTRY, strict=False):
         if k.key not in fig:  # could not be read: said once above the tiles
             continue
@@ -46,10 +36,7 @@ def figures_csv(snap: overview.OverviewSnapshot, scope: Scope, organisation: dic
     """The tiles' figures with the previous period, the change and their meaning, stamped with the
     window and the filters they were drawn for."""
     fig = {**snap.figures, **organisation}
-    return ui.csv_bytes(kpis.figures({k: (f.value, f.previous) for k, f in fig.items()}).with_columns(
-        window=pl.lit(f"{scope.start} to {scope.end}"),
-        business_units=pl.lit(", ".join(scope.units) if scope.units else "all"),
-        countries=pl.lit(", ".join(scope.countries) if scope.countries else "all")))
+    return ui.csv_bytes(overview_report.figures_table(fig, scope))
 
 
 def figures_download(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict) -> None:
@@ -58,7 +45,7 @@ def figures_download(snap: overview.OverviewSnapshot, scope: Scope, organisation
         file_name=f"scaleboard-overview-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv", mime="text/csv",
         key="dl_overview_figures", icon=":material/download:", help="The eight figures above with the previous "
         "period, the change and what each means, for the board pack; every table below has its own download. "
-        "For a PDF of the whole page, use the menu at the top right (⋮) → Print → Save as PDF.")
+        "The whole page as a PDF: Download PDF next to this button.")
 
 
 def attention_table(att: pl.DataFrame) -> None:

@@ -4,7 +4,6 @@ administrators), panels that fail in place, empty states, tables with CSV downlo
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -15,6 +14,8 @@ import polars as pl
 import streamlit as st
 
 from analytics.errors import NoDataError, QueryError, ScaleboardError
+from analytics.report import tables as export
+from analytics.report import xlsx
 from analytics.settings import load_settings
 from app import auth
 
@@ -141,17 +142,9 @@ def empty(message: str) -> None:
 
 def csv_bytes(df: pl.DataFrame) -> bytes:
     """CSV with list cells joined by ", " (CSV has no nested values) and formula-like text cells
-    neutralised (=, +, -, @ prefixed with a quote)."""
-    df = df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join(", ")
-                         for c, t in df.schema.items() if isinstance(t, pl.List))
-    out = df.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
-        .alias(c)
-        for c, t in df.schema.items() if t == pl.String
-    )
-    buf = io.BytesIO()
-    out.write_csv(buf)
-    return buf.getvalue()
+    neutralised (=, +, -, @ prefixed with a quote); ``analytics.report.tables.csv_bytes``, which the
+    table downloads also use (there rounded to the digits shown)."""
+    return export.csv_bytes(df)
 
 
 def label(name: str) -> str:
@@ -209,9 +202,14 @@ def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_con
                  height=height if height else "auto", placeholder="–")
     if df.height > cap:
         st.caption(f"Showing the first {cap:,} of {df.height:,} rows; the download has all.")
-    # the CSV is built when the button is clicked, not on every run of the page
-    st.download_button("Download CSV", lambda: csv_bytes(df), file_name=filename or f"{key}.csv",
-                       mime="text/csv", key=f"dl_{key}", icon=":material/download:")
+    # the files are built when a button is clicked, not on every run; figures rounded as shown here
+    cols, name = export.cols_from_config(df, column_config), (filename or f"{key}.csv").removesuffix(".csv")
+    row = st.container(horizontal=True)
+    row.download_button("Download CSV", lambda: export.csv_bytes(df, cols), file_name=f"{name}.csv",
+                        mime="text/csv", key=f"dl_{key}", icon=":material/download:")
+    row.download_button("Download XLSX", lambda: xlsx.xlsx_bytes([xlsx.Sheet(name, df, cols)]),
+                        file_name=f"{name}.xlsx", key=f"dl_xlsx_{key}", icon=":material/download:",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 # ---------------------------------------------------------------- column configs

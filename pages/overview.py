@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.product import kpis, overview
 from analytics.readiness import summary
-from app import charts, data, filters, ui
+from app import charts, data, filters, report_download, ui
 from app import overview_view as view
 from app.components import ignored_filters
 
@@ -22,6 +22,7 @@ if snap is None:  # the error is shown in place (e.g. the lakehouse cannot be op
 organisation = ui.value(lambda: data.cached(kpis.organisation)) or {}
 view.kpi_tiles(snap, scope, organisation)
 view.figures_download(snap, scope, organisation)
+report_download.overview_pdf(scope, snap, organisation)
 
 with ui.panel("Models that need attention"):
     ignored_filters(scope, window="open alerts are as of now", countries="alerts have no country")

@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "schema": "print the lakehouse tables and columns as Markdown",
     "import": "import a model registry (MLflow) into the lakehouse",
     "alerts": "list, acknowledge or snooze alerts; the delivery log; test a delivery channel",
+    "report": "write the overview or a model's health report as PDF (and XLSX)",
+    "digest": "send the weekly digest by e-mail (PDF + XLSX attached) or to Slack",
 }
 
 

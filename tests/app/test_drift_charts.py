@@ -43,3 +43,10 @@ def test_performance_chart_names_its_band_weeks_and_marks_provisional_weeks() ->
     data = next(iter(spec["datasets"].values()))
     assert [r["judged"] for r in data] == ["within the band", "within the band", "outside the band",
                                            "provisional (labels still to come)"]
+    # a provisional point is hollow (no fill) but keeps a ring in its status colour, so it is seen
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    assert points["encoding"]["stroke"]["field"] == "judged"
+    assert points["encoding"]["stroke"]["scale"] == points["encoding"]["color"]["scale"]
+    # on paper the band note wraps instead of widening the chart
+    wrapped = drift_charts.performance(perf, "auc", subtitle_chars=40).to_dict()["title"]["subtitle"]
+    assert " ".join(wrapped) == spec["title"]["subtitle"] and max(map(len, wrapped)) <= 40
