@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.product import experiments as ex
-from app import fmt, ui
+from app import fmt, ui, urls
 
 
 def tests_table(tests: pl.DataFrame) -> None:
@@ -19,8 +19,18 @@ def tests_table(tests: pl.DataFrame) -> None:
 
 
 def pick_test(tests: pl.DataFrame) -> str:
+    """The test to detail: ``?test=<id>`` when it is among the listed ones (else the first, with a
+    notice), kept in the URL."""
     names = dict(tests.select("experiment_id", "name").rows())
-    return st.selectbox("A/B test", list(names), format_func=lambda i: f"{names[i]} ({i})", key="experiment_pick")
+    if st.session_state.get("experiment_pick") not in names:
+        asked = st.query_params.get("test")
+        if asked and asked not in names:
+            urls.notice(f"Test '{asked}' is not among the tests of this window and your business units; "
+                        "showing the first one.")
+        st.session_state["experiment_pick"] = asked if asked in names else next(iter(names))
+    picked = st.selectbox("A/B test", list(names), format_func=lambda i: f"{names[i]} ({i})", key="experiment_pick")
+    urls.write(test=picked)
+    return picked
 
 
 def verdict(tests: pl.DataFrame, picked: str, r: ex.ExperimentResult) -> None:

@@ -1,15 +1,19 @@
 """The executive overview's pieces: the eight KPI tiles, the figures download and the tables.
-Pure rendering of ``analytics.product.overview.snapshot`` and the readiness summary; the page makes the
-data calls and places these."""
+Rendering of ``analytics.product.overview.snapshot`` and the readiness summary (the drift links look up
+the alerts' windows); the page makes the other data calls and places these."""
 
 from __future__ import annotations
+
+import contextlib
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
 
+from analytics.drift import monitor as drift_monitor
 from analytics.product import kpis, overview
 from analytics.product.scope import Scope
-from app import fmt, ui
+from app import data, fmt, ui
 from app.components import ignored_filters, kpi_metric
 
 
@@ -61,10 +65,26 @@ def figures_download(snap: overview.OverviewSnapshot, scope: Scope, organisation
         "For a PDF of the whole page, use the menu at the top right (⋮) → Print → Save as PDF.")
 
 
+def drift_link(model_id: str) -> str:
+    """The drift explorer on the windows the model's drift alerts are judged on: its latest version,
+    the training window against the last 30 days with profiles (``analytics.drift.alerts``)."""
+    link = {"model": model_id}
+    versions = data.cached(drift_monitor.model_versions).filter(pl.col("model_id") == model_id)
+    if versions.height:
+        version = versions.sort("registered_at", descending=True)["version"][0]
+        with contextlib.suppress(drift_monitor.NoDataError):
+            w = data.cached(drift_monitor.default_windows, root=str(data.root()), model_id=model_id, version=version)
+            link.update(version=version, ref="training", cur_from=w.cur_start.isoformat(),
+                        cur_to=w.cur_end.isoformat())
+    return "/drift?" + urlencode(link)
+
+
 def attention_table(att: pl.DataFrame) -> None:
-    """Models with open alerts, why in plain words, the value at risk, and a link into the drift explorer."""
+    """Models with open alerts, why in plain words, the value at risk, and a link into the drift explorer
+    on the alerts' model version and windows."""
+    links = [drift_link(m) for m in att["model_id"]]
     shown = att.select("name", "business_unit", "severity", "reasons", "since_at", "value_at_risk_usd",
-                       (pl.lit("/drift?model=") + pl.col("model_id")).alias("explore"))
+                       pl.Series("explore", links, dtype=pl.String))
     ui.table(ui.humanize(shown, "severity"), key="attention", column_config=ui.columns(
         name=ui.text_col("Model", "medium"), business_unit=ui.text_col("Business unit", "small"),
         severity=ui.text_col("Severity", "small"), reasons=ui.text_col("Why", "large"),
