@@ -16,6 +16,7 @@ from app.charts import STATUS_BACKGROUNDS, STATUS_TEXT
 
 WINDOW_KINDS = ("Training window", "Fixed range", "Previous period")
 REF_CODES = dict(zip(WINDOW_KINDS, ("training", "fixed", "previous"), strict=True))  # in the URL
+COMPACT_COLUMNS = ("column", "status", "statistic", "threshold", "psi_status", "note")
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # what the window pickers accept
 
 
@@ -127,9 +128,7 @@ def drift_table(table: pl.DataFrame) -> None:
     c2.metric("Share drifted", f"{n_drift / max(table.height, 1):.0%}",
               help="The dataset counts as drifted when half of its columns drift (Evidently's default).")
     c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
-    shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
-                         "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
-    st.dataframe(status_styler(readable(shown)), hide_index=True, width="stretch", placeholder="–", column_config={
+    config = {
         "column": "Feature", "status": "Status", "method": "Method", "threshold": "Threshold",
         "psi_status": "PSI band", "n_ref": "Rows ref", "n_cur": "Rows cur", "note": "Note",
         "statistic": st.column_config.NumberColumn("Statistic", format="%.3f", help="Profile-based; for "
@@ -138,7 +137,15 @@ def drift_table(table: pl.DataFrame) -> None:
         "psi": st.column_config.NumberColumn("PSI", format="%.3f", help="Bands: < 0.1 ok, 0.1-0.25 warning, "
                                              ">= 0.25 drift (deciles of the reference)."),
         "share_null_ref": st.column_config.NumberColumn("Null ref", format="percent"),
-        "share_null_cur": st.column_config.NumberColumn("Null cur", format="percent")})
+        "share_null_cur": st.column_config.NumberColumn("Null cur", format="percent")}
+    # the columns that matter first, so a phone shows feature and status; every column on demand
+    st.dataframe(status_styler(readable(table.select(*COMPACT_COLUMNS))), hide_index=True, width="stretch",
+                 placeholder="–", column_config=config)
+    with st.expander("All columns: method, bound, nulls, rows"):
+        shown = table.select("column", "status", "method", "statistic", "bound", "threshold", "psi", "psi_status",
+                             "share_null_ref", "share_null_cur", "n_ref", "n_cur", "note")
+        st.dataframe(status_styler(readable(shown)), hide_index=True, width="stretch", placeholder="–",
+                     column_config=config)
     st.download_button("Download CSV", ui.csv_bytes(table), "drift_table.csv", key="dl_drift",
                        icon=":material/download:")
 

@@ -64,7 +64,11 @@ def results_tables(r: ex.ExperimentResult, picked: str) -> None:
     st.caption("Lift and intervals at 95%. Means: Welch's t-test; proportions: pooled two-proportion z-test "
                "(Wald interval). With a pre-period covariate, CUPED-adjusted values and Welch; *CUPED* is the "
                "variance it removed. q = Benjamini-Hochberg adjusted p-value.")
-    ui.table(r.results, key=f"experiment_results_{picked}", column_config=ui.columns(
+    # the verdict's columns (lift with its interval) first, so they are never cut off on a laptop
+    first = ["metric", "variant", "lift", "lift_ci_low", "lift_ci_high", "chance_to_win", "q_value", "verdict"]
+    results = r.results.select(*[c for c in first if c in r.results.columns],
+                               *[c for c in r.results.columns if c not in first])
+    ui.table(results, key=f"experiment_results_{picked}", column_config=ui.columns(
         metric="Metric", metric_kind="Kind", variant="Variant", n_control="n control", n_treatment="n treatment",
         mean_control=st.column_config.NumberColumn("Mean control", format="%.4f"),
         mean_treatment=st.column_config.NumberColumn("Mean treatment", format="%.4f"),

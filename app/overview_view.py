@@ -85,12 +85,17 @@ def attention_table(att: pl.DataFrame) -> None:
     links = [drift_link(m) for m in att["model_id"]]
     shown = att.select("name", "business_unit", "severity", "reasons", "since_at", "value_at_risk_usd",
                        pl.Series("explore", links, dtype=pl.String))
-    ui.table(ui.humanize(shown, "severity"), key="attention", column_config=ui.columns(
+    config = ui.columns(
         name=ui.text_col("Model", "medium"), business_unit=ui.text_col("Business unit", "small"),
         severity=ui.text_col("Severity", "small"), reasons=ui.text_col("Why", "large"),
         since_at=ui.date_col("Since", width="small"),
         value_at_risk_usd=ui.usd_col("Value at risk / month", width="small"),
-        explore=ui.link_col("Investigate", "Open drift")))
+        explore=ui.link_col("Investigate", "Open drift"))
+    # the columns that matter first and narrow, so a phone shows the model and why; the rest on demand
+    st.dataframe(ui.humanize(shown.select("name", "reasons", "explore", "severity"), "severity"), hide_index=True,
+                 width="stretch", placeholder="–", column_config={**config, "name": ui.text_col("Model", "small")})
+    with st.expander("All columns: business unit, severity, since, value at risk"):
+        ui.table(ui.humanize(shown, "severity"), key="attention", column_config=config)
 
 
 def never_paid_table(never: pl.DataFrame) -> None:

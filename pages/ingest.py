@@ -21,10 +21,16 @@ dry = check.button("Validate only", key="ingest_check", icon=":material/fact_che
 go = load.button("Validate and load", type="primary", key="ingest_go", icon=":material/upload:")
 if dry or go:
     with ui.panel("Result"):
+        size = sum(f.size for f in files or [])
+        status = st.status(f"{'Validating' if dry else 'Validating and loading'} {len(files or [])} file(s), "
+                           f"{size / 1e6:,.1f} MB, against the `{name}` schema…")
         try:
-            rep = admin_actions.upload(name, files or [], dry_run=dry)
+            with status:
+                rep = admin_actions.upload(name, files or [], dry_run=dry)
         except IngestError as exc:
+            status.update(label="Nothing was loaded: the files have problems (below).", state="error")
             ingest_view.show_problems(exc)
         else:
+            status.update(label="Done.", state="complete")
             verb = "are valid (nothing written yet)" if dry else "were loaded"
             st.success(f"{rep.rows:,} rows from {len(rep.files)} file(s) {verb} into `{rep.table}`.")
