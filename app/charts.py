@@ -23,6 +23,22 @@ PALETTE = [PRIMARY, GOOD, WARN, BROKEN, BAD, "#0a7ea4", NEUTRAL]  # series, in o
 STATUS_BACKGROUNDS = {"ok": "#dafbe1", "warning": "#fff8c5", "drift": "#ffebe9"}
 STATUS_TEXT = "#1f2328"
 FONT = "Source Sans Pro, sans-serif"  # Streamlit's own
+# Chart text (axis labels and titles, legends) follows the active theme: Streamlit's own grey is light
+# enough on the dark background but only 3.7:1 on white, so the light theme gets this one (5.3:1 on
+# white; should the theme be misread, still 3.6:1 on the dark background).
+LIGHT_TEXT = "#656d76"
+
+
+def text_colour() -> str | None:
+    """The chart text colour for the browser's active theme, or None for Streamlit's own (dark theme,
+    or outside a running app)."""
+    try:
+        import streamlit as st
+
+        kind = st.context.theme.type
+    except Exception:  # no script run (tests, scripts): Streamlit's default applies
+        return None
+    return LIGHT_TEXT if kind == "light" else None
 
 
 def status_scale(statuses: tuple[str, ...]) -> alt.Scale:
@@ -30,10 +46,14 @@ def status_scale(statuses: tuple[str, ...]) -> alt.Scale:
     return alt.Scale(domain=list(statuses), range=[STATUS_COLORS[s] for s in statuses])
 
 
-def themed(chart):
-    """The theme's font and series colours on a finished (top-level) chart."""
+def themed(chart, text: str | None = None):
+    """The theme's font, series colours and text colour (``text``, by default the active theme's) on a
+    finished (top-level) chart."""
+    colour = text or text_colour()
+    fill = {"labelColor": colour, "titleColor": colour} if colour else {}
     return (chart.configure(font=FONT).configure_range(category=PALETTE)
-            .configure_axis(labelFont=FONT, titleFont=FONT).configure_legend(labelFont=FONT, titleFont=FONT))
+            .configure_axis(labelFont=FONT, titleFont=FONT, **fill)
+            .configure_legend(labelFont=FONT, titleFont=FONT, **fill))
 
 
 # ---------------------------------------------------------------- builders

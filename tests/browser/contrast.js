@@ -60,7 +60,7 @@
     if (!text || r.width < 1 || r.height < 1) continue;
     const s = getComputedStyle(el);
     const fill = parse(s.fill);
-    if (!fill) continue;
+    if (!fill || Number(s.opacity) === 0 || Number(s.fillOpacity) === 0) continue;  // labels Vega hid (overlap)
     const bg = background(el.closest('svg').parentElement);
     const cr = ratio(over({ ...fill, a: fill.a * Number(s.fillOpacity || 1) * Number(s.opacity || 1) }, bg), bg);
     checked += 1;
