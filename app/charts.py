@@ -23,22 +23,22 @@ PALETTE = [PRIMARY, GOOD, WARN, BROKEN, BAD, "#0a7ea4", NEUTRAL]  # series, in o
 STATUS_BACKGROUNDS = {"ok": "#dafbe1", "warning": "#fff8c5", "drift": "#ffebe9"}
 STATUS_TEXT = "#1f2328"
 FONT = "Source Sans Pro, sans-serif"  # Streamlit's own
-# Chart text (axis labels and titles, legends) follows the active theme: Streamlit's own grey is light
-# enough on the dark background but only 3.7:1 on white, so the light theme gets this one (5.3:1 on
-# white; should the theme be misread, still 3.6:1 on the dark background).
-LIGHT_TEXT = "#656d76"
+# Chart text (axis labels and titles, legends, subtitles) follows the active theme: Streamlit's own grey
+# is only 3.7:1 on white and it leaves subtitles black, so each theme gets its own (LIGHT_TEXT: 5.3:1 on
+# white, still 3.6:1 on the dark background should the theme be misread; DARK_TEXT: Streamlit's own).
+LIGHT_TEXT, DARK_TEXT = "#656d76", "#e6eaf1"
 
 
 def text_colour() -> str | None:
-    """The chart text colour for the browser's active theme, or None for Streamlit's own (dark theme,
-    or outside a running app)."""
+    """The chart text colour for the browser's active theme, or None outside a running app (Streamlit's
+    own then applies)."""
     try:
         import streamlit as st
 
         kind = st.context.theme.type
-    except Exception:  # no script run (tests, scripts): Streamlit's default applies
+    except Exception:  # no script run (tests, scripts)
         return None
-    return LIGHT_TEXT if kind == "light" else None
+    return {"light": LIGHT_TEXT, "dark": DARK_TEXT}.get(kind)
 
 
 def status_scale(statuses: tuple[str, ...]) -> alt.Scale:
@@ -51,9 +51,10 @@ def themed(chart, text: str | None = None):
     finished (top-level) chart."""
     colour = text or text_colour()
     fill = {"labelColor": colour, "titleColor": colour} if colour else {}
-    return (chart.configure(font=FONT).configure_range(category=PALETTE)
-            .configure_axis(labelFont=FONT, titleFont=FONT, **fill)
-            .configure_legend(labelFont=FONT, titleFont=FONT, **fill))
+    chart = (chart.configure(font=FONT).configure_range(category=PALETTE)
+             .configure_axis(labelFont=FONT, titleFont=FONT, **fill)
+             .configure_legend(labelFont=FONT, titleFont=FONT, **fill))
+    return chart.configure_title(color=colour, subtitleColor=colour) if colour else chart
 
 
 # ---------------------------------------------------------------- builders

@@ -164,8 +164,10 @@ def pick_feature(table: pl.DataFrame, asked: str | None) -> dict:
 
 def pick_metric(perf: pl.DataFrame) -> str:
     metrics = perf["metric"].unique(maintain_order=True).to_list()
-    return st.segmented_control("Metric", metrics, default=metrics[0], key="drift_metric",
-                                format_func=drift_performance.METRIC_LABELS.get) or metrics[0]
+    # a radio, not a segmented control: its picked label is drawn in the primary colour on a tint,
+    # which cannot keep 4.5:1 in the dark theme while white button text on that colour does
+    return st.radio("Metric", metrics, key="drift_metric", horizontal=True,
+                    format_func=drift_performance.METRIC_LABELS.get) or metrics[0]
 
 
 def readable(table: pl.DataFrame) -> pl.DataFrame:
