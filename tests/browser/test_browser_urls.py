@@ -13,8 +13,8 @@ FIGURES_JS = "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\
 
 
 def _ready(page) -> list[str]:
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 8", timeout=90_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 8", timeout=150_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=150_000)
     page.wait_for_timeout(1000)
     return page.evaluate(FIGURES_JS)
 
@@ -34,8 +34,10 @@ def test_copied_url_restores_the_same_figures_in_a_fresh_browser(demo_root):
         page.get_by_test_id("stSelectbox").filter(has_text="Period").click()
         page.get_by_role("option", name="Last quarter").click()
         page.wait_for_function("location.search.includes('period=Last+quarter')", timeout=30_000)
+        _ready(page)
         page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
-        page.locator("[role='option']", has_text="Retail").first.click()
+        page.keyboard.type("Retail")
+        page.keyboard.press("Enter")
         page.keyboard.press("Escape")
         page.wait_for_function("location.search.includes('business_unit=Retail')", timeout=30_000)
         chosen = _ready(page)
