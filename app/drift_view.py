@@ -172,6 +172,8 @@ def pick_metric(perf: pl.DataFrame) -> str:
 
 def readable(table: pl.DataFrame) -> pl.DataFrame:
     """The drift table in people's words: method names instead of codes."""
+    if "method" not in table.columns:  # the compact table leaves it out
+        return table
     return table.with_columns(pl.col("method").replace(drift_monitor.drift.METHOD_LABELS))
 
 

@@ -34,6 +34,11 @@ def _figures(at: AppTest) -> list:
     return [(m.label, m.value) for m in at.metric] + [el.value.to_dict() for el in at.dataframe]
 
 
+def _no_error(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
 def _notices(at: AppTest) -> str:
     """The notices about the link's values (other warnings, e.g. "drifted since", are the page's)."""
     return " | ".join(w.value for w in at.warning if w.icon in (":material/link_off:", ":material/lock:"))
@@ -129,6 +134,8 @@ def test_drift_explorer_round_trip(app_env):
     assert again.selectbox(key="drift_feature").value == feature
     assert _figures(again) == _figures(at)
     assert not _notices(again)
+    _no_error(again)
+    assert {"column", "status", "note"} <= set(again.dataframe[1].value.columns)  # the compact drift table
 
 
 def test_drift_previous_period_round_trip(app_env):
