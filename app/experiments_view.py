@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.product import experiments as ex
-from app import fmt, ui
+from app import fmt, ui, urls
 from app.safe_text import md
 
 
@@ -20,8 +20,18 @@ def tests_table(tests: pl.DataFrame) -> None:
 
 
 def pick_test(tests: pl.DataFrame) -> str:
+    """The test to detail: ``?test=<id>`` when it is among the listed ones (else the first, with a
+    notice), kept in the URL."""
     names = dict(tests.select("experiment_id", "name").rows())
-    return st.selectbox("A/B test", list(names), format_func=lambda i: f"{names[i]} ({i})", key="experiment_pick")
+    if st.session_state.get("experiment_pick") not in names:
+        asked = st.query_params.get("test")
+        if asked and asked not in names:
+            urls.notice(f"Test '{asked}' is not among the tests of this window and your business units; "
+                        "showing the first one.")
+        st.session_state["experiment_pick"] = asked if asked in names else next(iter(names))
+    picked = st.selectbox("A/B test", list(names), format_func=lambda i: f"{names[i]} ({i})", key="experiment_pick")
+    urls.write(test=picked)
+    return picked
 
 
 def verdict(tests: pl.DataFrame, picked: str, r: ex.ExperimentResult) -> None:
@@ -55,7 +65,11 @@ def results_tables(r: ex.ExperimentResult, picked: str) -> None:
     st.caption("Lift and intervals at 95%. Means: Welch's t-test; proportions: pooled two-proportion z-test "
                "(Wald interval). With a pre-period covariate, CUPED-adjusted values and Welch; *CUPED* is the "
                "variance it removed. q = Benjamini-Hochberg adjusted p-value.")
-    ui.table(r.results, key=f"experiment_results_{picked}", column_config=ui.columns(
+    # the verdict's columns (lift with its interval) first, so they are never cut off on a laptop
+    first = ["metric", "variant", "lift", "lift_ci_low", "lift_ci_high", "chance_to_win", "q_value", "verdict"]
+    results = r.results.select(*[c for c in first if c in r.results.columns],
+                               *[c for c in r.results.columns if c not in first])
+    ui.table(results, key=f"experiment_results_{picked}", column_config=ui.columns(
         metric="Metric", metric_kind="Kind", variant="Variant", n_control="n control", n_treatment="n treatment",
         mean_control=st.column_config.NumberColumn("Mean control", format="%.4f"),
         mean_treatment=st.column_config.NumberColumn("Mean treatment", format="%.4f"),

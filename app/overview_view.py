@@ -1,16 +1,20 @@
 """The executive overview's pieces: the eight KPI tiles, the figures download and the tables.
-Pure rendering of ``analytics.product.overview.snapshot`` and the readiness summary; the page makes the
-data calls and places these."""
+Rendering of ``analytics.product.overview.snapshot`` and the readiness summary (the drift links look up
+the alerts' windows); the page makes the other data calls and places these."""
 
 from __future__ import annotations
+
+import contextlib
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
 
+from analytics.drift import monitor as drift_monitor
 from analytics.product import kpis, overview
 from analytics.product.scope import Scope
 from analytics.report import overview as overview_report
-from app import ui
+from app import data, ui
 from app.components import ignored_filters, kpi_metric
 
 
@@ -48,16 +52,37 @@ def figures_download(snap: overview.OverviewSnapshot, scope: Scope, organisation
         "The whole page as a PDF: Download PDF next to this button.")
 
 
+def drift_link(model_id: str) -> str:
+    """The drift explorer on the windows the model's drift alerts are judged on: its latest version,
+    the training window against the last 30 days with profiles (``analytics.drift.alerts``)."""
+    link = {"model": model_id}
+    versions = data.cached(drift_monitor.model_versions).filter(pl.col("model_id") == model_id)
+    if versions.height:
+        version = versions.sort("registered_at", descending=True)["version"][0]
+        with contextlib.suppress(drift_monitor.NoDataError):
+            w = data.cached(drift_monitor.default_windows, root=str(data.root()), model_id=model_id, version=version)
+            link.update(version=version, ref="training", cur_from=w.cur_start.isoformat(),
+                        cur_to=w.cur_end.isoformat())
+    return "/drift?" + urlencode(link)
+
+
 def attention_table(att: pl.DataFrame) -> None:
-    """Models with open alerts, why in plain words, the value at risk, and a link into the drift explorer."""
+    """Models with open alerts, why in plain words, the value at risk, and a link into the drift explorer
+    on the alerts' model version and windows."""
+    links = [drift_link(m) for m in att["model_id"]]
     shown = att.select("name", "business_unit", "severity", "reasons", "since_at", "value_at_risk_usd",
-                       (pl.lit("/drift?model=") + pl.col("model_id")).alias("explore"))
-    ui.table(ui.humanize(shown, "severity"), key="attention", column_config=ui.columns(
+                       pl.Series("explore", links, dtype=pl.String))
+    config = ui.columns(
         name=ui.text_col("Model", "medium"), business_unit=ui.text_col("Business unit", "small"),
         severity=ui.text_col("Severity", "small"), reasons=ui.text_col("Why", "large"),
         since_at=ui.date_col("Since", width="small"),
         value_at_risk_usd=ui.usd_col("Value at risk / month", width="small"),
-        explore=ui.link_col("Investigate", "Open drift")))
+        explore=ui.link_col("Investigate", "Open drift"))
+    # the columns that matter first and narrow, so a phone shows the model and why; the rest on demand
+    st.dataframe(ui.humanize(shown.select("name", "reasons", "explore", "severity"), "severity"), hide_index=True,
+                 width="stretch", placeholder="–", column_config={**config, "name": ui.text_col("Model", "small")})
+    with st.expander("All columns: business unit, severity, since, value at risk"):
+        ui.table(ui.humanize(shown, "severity"), key="attention", column_config=config)
 
 
 def never_paid_table(never: pl.DataFrame) -> None:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics.lakehouse import refresh
 from analytics.product import adoption
 from app import adoption_view as view
 from app import charts, data, filters, ui
@@ -24,8 +25,11 @@ with left, ui.panel("Funnel"):
 with right, ui.panel("Active users and invocations per week"):
     st.caption("People, not seats: distinct users per week whose Monday is in the window.")
     weekly = data.cached(adoption.usage_over_time, scope=scope)
-    if weekly.is_empty():
-        ui.empty("No usage in this window. Usage comes from the weekly usage rollup: run `scaleboard refresh`.")
+    if weekly.is_empty() and not refresh.has_run(data.root(), "rollup_usage_user_week"):
+        ui.empty("No usage yet: usage comes from the weekly usage rollup, which has not been built. Run "
+                 "`scaleboard refresh`.")
+    elif weekly.is_empty():
+        ui.empty("No usage in this window for this selection: pick a longer period or fewer filters.")
     else:
         st.altair_chart(charts.over_time(weekly, x="week_start", y="n_active_users", y_title="Active users",
                                          height=180), width="stretch")
@@ -44,7 +48,13 @@ with ui.panel("Teams lagging behind"):
     lag = data.cached(adoption.laggard_teams, scope=scope)
     st.caption(f"Teams with at least {adoption.LAGGARD_MIN_ELIGIBLE} eligible seats whose adoption rate is "
                f"below half of the rate across the selection.")
-    if lag.is_empty():
+    teams = data.cached(adoption.adoption_by, dimension="team", scope=scope)
+    if lag.is_empty() and not teams["n_eligible"].sum():
+        ui.empty("Nobody is eligible for a model in this selection, so no team can be judged.")
+    elif lag.is_empty() and not (teams["n_eligible"] >= adoption.LAGGARD_MIN_ELIGIBLE).any():
+        ui.empty(f"No team has {adoption.LAGGARD_MIN_ELIGIBLE} eligible seats or more in this selection: too "
+                 "few to judge.")
+    elif lag.is_empty():
         ui.empty("No team is lagging: every team is at least at half of the overall adoption rate.")
     else:
         view.laggards_table(lag)

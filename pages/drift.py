@@ -78,5 +78,8 @@ if model["task"] == "classification":
 with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")
     if st.button("Build Evidently report", key="drift_evidently", icon=":material/description:"):
-        html = data.cached(drift_monitor.evidently_html, **{k: v for k, v in windows.items() if k != "version"})
+        with st.status("Building Evidently's report: sampling 20,000 rows of each window and comparing every "
+                       "feature (this can take a minute)…") as status:
+            html = data.cached(drift_monitor.evidently_html, **{k: v for k, v in windows.items() if k != "version"})
+            status.update(label="Evidently report built for these windows.", state="complete", expanded=False)
         drift_view.evidently_report(html)

@@ -31,16 +31,17 @@ if show and files and opts:
             ingest_view.show_problems(exc)
 if (dry or go) and opts:
     with ui.panel("Result"):
-        mb = ingest_view.large(files or [])
-        bar = st.progress(0.1, text=f"Reading and checking {mb:,.0f} MB…") if mb else None
+        size = sum(f.size for f in files or [])
+        status = st.status(f"{'Validating' if dry else 'Validating and loading'} {len(files or [])} file(s), "
+                           f"{size / 1e6:,.1f} MB, against the `{name}` schema…")
         try:
-            rep = admin_actions.upload(name, files or [], dry_run=dry, options=opts)
+            with status:
+                rep = admin_actions.upload(name, files or [], dry_run=dry, options=opts)
         except IngestError as exc:
+            status.update(label="Nothing was loaded: the files have problems (below).", state="error")
             ingest_view.show_problems(exc)
         else:
+            status.update(label="Done.", state="complete")
             verb = "are valid (nothing written yet)" if dry else "were loaded"
             st.success(f"{rep.rows:,} rows from {len(rep.files)} file(s) {verb} into `{rep.table}`.")
             ingest_view.show_notices(rep.notices)
-        finally:
-            if bar:
-                bar.progress(1.0, text="Done")

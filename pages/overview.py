@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics.drift import monitor as drift_monitor
 from analytics.product import kpis, overview
 from analytics.readiness import summary
 from app import charts, data, filters, report_download, ui
@@ -26,7 +27,10 @@ report_download.overview_pdf(scope, snap, organisation)
 
 with ui.panel("Models that need attention"):
     ignored_filters(scope, window="open alerts are as of now", countries="alerts have no country")
-    if snap.attention.is_empty():
+    if snap.attention.is_empty() and not data.cached(drift_monitor.models_with_profiles):
+        ui.empty("No model is monitored yet, so no alert can be raised: load predictions (Load data) and run "
+                 "`scaleboard refresh`.")
+    elif snap.attention.is_empty():
         ui.empty("No open alerts: every monitored model is within its thresholds.")
     else:
         view.attention_table(snap.attention)
@@ -44,7 +48,8 @@ with right, ui.panel("Who creates the value"):
                     countries="the value ledger has no country")
     by_bu = overview.net_to_date_by_business_unit(snap.payback)
     if by_bu.is_empty():
-        ui.empty("No value-ledger rows yet.")
+        ui.empty("No value-ledger rows up to the window's end for this selection. Add figures on the Value & ROI "
+                 "page.")
     else:
         st.altair_chart(charts.hbar(by_bu, x="net_to_date_usd", y="business_unit", x_title="Net value to date"),
                         width="stretch")
@@ -52,7 +57,10 @@ with right, ui.panel("Who creates the value"):
 with ui.panel("Models that never paid off"):
     ignored_filters(scope, countries="the value ledger has no country")
     never = overview.never_paid_off(snap.payback)
-    if never.is_empty():
+    if snap.payback.is_empty():
+        ui.empty("No value-ledger rows for this selection, so there is no payback to judge. Add figures on the "
+                 "Value & ROI page.")
+    elif never.is_empty():
         ui.empty("Every model with ledger figures has paid back its cost.")
     else:
         view.never_paid_table(never)

@@ -22,7 +22,9 @@ with ui.panel():
 
 with ui.panel("Failing checks and value at risk"):
     bad = ui.value(lambda: data.cached(views.failing, scope=mine))
-    if bad is not None and bad.is_empty():
+    if bad is not None and bad.is_empty() and data.cached(views.domain_health).is_empty():
+        ui.empty("No quality results yet, so nothing can be said to pass: run `scaleboard check`.")
+    elif bad is not None and bad.is_empty():
         ui.empty("Every check passes or only warns.")
     elif bad is not None:
         ui.table(bad.select("dataset_id", "check_id", "check_kind", "status", "metric_value", "fail_threshold",

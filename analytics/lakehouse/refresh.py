@@ -73,6 +73,13 @@ def _read_manifest(folder: Path) -> dict | None:
         return None
 
 
+def has_run(root: Path | str, name: str) -> bool:
+    """Whether a refresh has built rollup ``name`` (even with no rows): an empty result then means no
+    data, not a missing refresh."""
+    folder = rollup_dir(Path(root), name)
+    return (folder / MANIFEST).exists() or (folder / LEGACY_STATE).exists()
+
+
 def live_parts(root: Path, name: str) -> list[Path]:
     """The parts of rollup ``name`` that readers read (those its manifest names)."""
     folder = rollup_dir(root, name)

@@ -5,7 +5,10 @@ chart."""
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 import altair as alt
 import polars as pl
@@ -35,10 +38,35 @@ def status_scale(statuses: tuple[str, ...]) -> alt.Scale:
     return alt.Scale(domain=list(statuses), range=[STATUS_COLORS[s] for s in statuses])
 
 
-def themed(chart):
-    """The theme's font and series colours on a finished (top-level) chart."""
-    return (chart.configure(font=FONT).configure_range(category=PALETTE)
-            .configure_axis(labelFont=FONT, titleFont=FONT).configure_legend(labelFont=FONT, titleFont=FONT))
+# The chart text colour of the viewer's theme, or None (the renderer's own). The app sets this to
+# read the browser's active theme (app/charts.py); reports keep None (printed on white).
+def text_colour() -> str | None:
+    """The viewer's chart text colour; None here (no viewer), replaced by the app's own reader."""
+    return None
+
+
+_PRINTING: ContextVar[bool] = ContextVar("printing", default=False)
+
+
+@contextlib.contextmanager
+def printing() -> Iterator[None]:
+    """Charts built inside are for paper (dark text on white), whatever the viewer's theme."""
+    token = _PRINTING.set(True)
+    try:
+        yield
+    finally:
+        _PRINTING.reset(token)
+
+
+def themed(chart, text: str | None = None):
+    """The theme's font, series colours and text colour (``text``, by default ``text_colour()``) on a
+    finished (top-level) chart."""
+    colour = text or (None if _PRINTING.get() else text_colour())
+    fill = {"labelColor": colour, "titleColor": colour} if colour else {}
+    chart = (chart.configure(font=FONT).configure_range(category=PALETTE)
+             .configure_axis(labelFont=FONT, titleFont=FONT, **fill)
+             .configure_legend(labelFont=FONT, titleFont=FONT, **fill))
+    return chart.configure_title(color=colour, subtitleColor=colour) if colour else chart
 
 
 # ---------------------------------------------------------------- builders

@@ -132,6 +132,12 @@ def model_pdf(con: duckdb.DuckDBPyConnection, scope: Scope, *, root: Path | str,
 
 
 def render_pdf(pack: ModelPack, *, paper: str = "a4") -> bytes:
+    """The PDF of ``pack`` ("a4" or "letter"); charts are drawn for white paper whatever the theme."""
+    with charts.printing():
+        return _render_pdf(pack, paper=paper)
+
+
+def _render_pdf(pack: ModelPack, *, paper: str = "a4") -> bytes:
     m = pack.model
     doc = Report(title=f"{m['name']}: model health", paper=paper,
                  subtitle=f"{m['model_id']} · {m['business_unit']} · owner {m.get('owner') or '–'} · stage "

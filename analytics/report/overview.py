@@ -158,6 +158,12 @@ def overview_pdf(con: duckdb.DuckDBPyConnection, scope: Scope, *, paper: str = "
 
 
 def render_pdf(pack: OverviewPack, *, paper: str = "a4") -> bytes:
+    """The PDF of ``pack`` ("a4" or "letter"); charts are drawn for white paper whatever the theme."""
+    with charts.printing():
+        return _render_pdf(pack, paper=paper)
+
+
+def _render_pdf(pack: OverviewPack, *, paper: str = "a4") -> bytes:
     sc, s = pack.scope, pack.snap
     t = tables(pack)
     rd_day = f" · readiness as of {pack.readiness_as_of:%-d %b %Y}"

@@ -93,7 +93,8 @@ def _every_chart() -> dict[str, object]:
     }
 
 
-THEME_COLOURS = {c.lower() for c in (*charts.PALETTE, *charts.STATUS_COLORS.values(), charts.PRIMARY, charts.NEUTRAL)}
+THEME_COLOURS = {c.lower() for c in (*charts.PALETTE, *charts.STATUS_COLORS.values(), charts.PRIMARY, charts.NEUTRAL,
+                                            charts.LIGHT_TEXT, charts.DARK_TEXT)}
 
 
 BUILDERS = ("stacked_bars", "hbar", "over_time", "month_heatmap", "overlay", "history", "heatmap", "performance",
