@@ -32,8 +32,12 @@ def _need_chromium():
 
 
 def _download(page, key: str) -> pl.DataFrame:
-    with page.expect_download(timeout=30_000) as dl:
-        page.locator(f".st-key-dl_{key} button").click()
+    button = page.locator(f".st-key-dl_{key} button")
+    button.wait_for(state="attached", timeout=e2e.DEADLINE_MS)
+    if not button.is_visible():  # on the overview the full table (and its downloads) is one expander away
+        page.get_by_text("All columns: business unit, severity, since, value at risk").click()
+    with page.expect_download(timeout=e2e.DEADLINE_MS) as dl:
+        button.click()
     return pl.read_csv(dl.value.path(), try_parse_dates=True)
 
 
@@ -70,7 +74,7 @@ def test_alert_is_the_same_on_overview_and_drift_explorer_and_acknowledged_there
         page.keyboard.press("Enter")
         page.locator(".st-key-alert_reason_drift input").fill("Retraining with October data")
         page.get_by_role("button", name="Acknowledge").click()
-        page.get_by_text("Alert acknowledged").wait_for(timeout=30_000)
+        page.get_by_text("Alert acknowledged").first.wait_for(timeout=30_000)
         assert page.locator("[data-testid='stException']").count() == 0
     con = connection.connect(root)
     assert con.sql("select alert_id, actor, action from alert_actions").fetchall() == [
