@@ -14,6 +14,7 @@ import e2e
 from analytics.governance import users
 from analytics.lakehouse import connection
 from analytics.product import roi
+from analytics.product.scope import Scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.slow]
 PASSWORD = "replica-test-password"
@@ -94,6 +95,6 @@ def test_two_servers_on_one_lakehouse_lose_nothing_and_see_each_other(demo_root,
 
     month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     with connection.connect(root) as con:
-        hist = roi.ledger_history(con, start_date=month, end_date=month)
+        hist = roi.ledger_history(con, Scope(month, month))
     notes = set(hist.filter(hist["category"] == "infrastructure")["note"].to_list())
     assert {"replica A", "replica B"} <= notes  # 0 lost updates
