@@ -174,13 +174,25 @@ def _csv(rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8", "surrogatepass")
 
 
+class _ModuleLake:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def put(self, table: str, rows) -> None:
+        frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, infer_schema_length=None)
+        storage.append(self.root, table, frame.to_arrow())
+
+    def con(self):
+        return connection.connect(self.root)
+
+
 @pytest.fixture(scope="module")
 def seeded_root(tmp_path_factory) -> Path:
-    from conftest import Lake
-
+    # (a module-scoped lake: the function-scoped ``lake`` fixture cannot serve a module fixture, and
+    # importing tests/conftest.py as "conftest" can pick up another folder's conftest under xdist)
     root = tmp_path_factory.mktemp("prop") / "lakehouse"
     root.mkdir()
-    lake = Lake(root)
+    lake = _ModuleLake(root)
     _seed(lake)
     return root
 
