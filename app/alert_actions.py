@@ -65,14 +65,15 @@ def panel(model_id: str | None = None, *, page: str) -> None:
         ui.table(ui.humanize(df.select("name", "severity", "message", "value", "threshold", "since_at",
                                        "updated_at", "value_at_risk_usd", "state"), "severity"),
                  key=f"open_alerts_{page}", column_config=ui.columns(
-            name=ui.text_col("Model", "medium"), severity=ui.text_col("Severity", "small"),
-            message=ui.text_col("What", "large"),
-            value=st.column_config.NumberColumn("Latest value", format="%.3f"),
-            threshold=st.column_config.NumberColumn("Threshold", format="%.3f"),
+            # narrow columns so every one fits a 1280 px screen; the full message is in the download
+            name=ui.text_col("Model", "small"), severity=ui.text_col("Severity", "small"),
+            message=ui.text_col("What", "medium"),
+            value=st.column_config.NumberColumn("Latest value", format="%.3f", width="small"),
+            threshold=st.column_config.NumberColumn("Threshold", format="%.3f", width="small"),
             since_at=ui.date_col("Since", width="small"),
-            updated_at=st.column_config.DatetimeColumn("Last evaluated", format="D MMM YYYY, HH:mm"),
+            updated_at=st.column_config.DatetimeColumn("Last evaluated", format="D MMM, HH:mm", width="small"),
             value_at_risk_usd=ui.usd_col("Value at risk / month", width="small"),
-            state=ui.text_col("Handled", "medium")))
+            state=ui.text_col("Handled", "small")))
         if not auth.can("drift.acknowledge"):
             st.caption("Data scientists and administrators can acknowledge or snooze an alert.")
             return
