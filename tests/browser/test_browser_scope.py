@@ -5,6 +5,8 @@ in artifacts/scope_roi.png."""
 
 from __future__ import annotations
 
+import contextlib
+
 import polars as pl
 import pytest
 
@@ -51,10 +53,9 @@ def test_scoped_manager_cannot_reach_finance_by_url_or_filter(server):
     # through the filter: only Retail is offered
     unit_filter = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
     unit_filter.click()
-    try:  # the list opens after the click: wait for it (a chosen unit may leave it empty)
+    # the list opens after the click: wait for it (a chosen unit may leave it empty)
+    with contextlib.suppress(Exception):
         page.locator("[role='option']").first.wait_for(timeout=10_000)
-    except Exception:
-        pass
     options = page.locator("[role='option']").all_inner_texts()
     page.keyboard.press("Escape")
     # Retail is offered, or already chosen (the refused URL leaves the user's own unit selected)
