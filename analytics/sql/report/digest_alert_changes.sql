@@ -15,6 +15,9 @@ with opened as (
         resolved_at is null
         and created_at >= $start_at
         and created_at < $end_at
+    -- an open alert re-evaluated with a new value writes an update row with the same created_at:
+    -- it was opened once
+    qualify row_number() over (partition by alert_id order by updated_at nulls first) = 1
 ),
 
 resolved as (
