@@ -36,6 +36,20 @@ def _settled(page, timeout_ms: int = 120_000) -> None:
     page.wait_for_timeout(300)
 
 
+def _open_options(page, select, attempts: int = 4) -> list[str]:
+    """Open a multiselect's list and read its options. A click that lands while the script reruns is
+    lost with the re-rendered widget, so click the text box again until the list (or its "No results")
+    shows."""
+    for _ in range(attempts):
+        _settled(page)
+        select.locator("input").first.click()
+        with contextlib.suppress(Exception):
+            page.locator("[role='listbox'], [data-baseweb='popover']").first.wait_for(timeout=5_000)
+            page.wait_for_timeout(300)  # the options render just after their list
+            return page.locator("[role='option']").all_inner_texts()
+    raise AssertionError("the business-unit list never opened")
+
+
 def test_scoped_manager_cannot_reach_finance_by_url_or_filter(server):
     url, b = server
     page = b.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
@@ -52,11 +66,7 @@ def test_scoped_manager_cannot_reach_finance_by_url_or_filter(server):
 
     # through the filter: only Retail is offered
     unit_filter = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
-    unit_filter.click()
-    # the list opens after the click: wait for it (a chosen unit may leave it empty)
-    with contextlib.suppress(Exception):
-        page.locator("[role='option']").first.wait_for(timeout=10_000)
-    options = page.locator("[role='option']").all_inner_texts()
+    options = _open_options(page, unit_filter)
     page.keyboard.press("Escape")
     # Retail is offered, or already chosen (the refused URL leaves the user's own unit selected)
     chosen = unit_filter.inner_text()
