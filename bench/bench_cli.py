@@ -81,7 +81,7 @@ def run(rows: int, repeat: int) -> str:
     ok = {True: "yes", False: "**no**"}
     return "\n".join([
         "## CLI speed (issue 16)", "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other workers (load average "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores (load average "
         f"{os.getloadavg()[0]:.1f} at the end), Python {platform.python_version()}. Measured "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `python -m bench.bench_cli`; each figure is a fresh "
         f"`scaleboard` process, wall time including start-up; medians of {repeat}.", "",
