@@ -24,6 +24,7 @@ COPY pages ./pages
 COPY .streamlit/config.toml ./.streamlit/config.toml
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     SCALEBOARD_LAKEHOUSE=/lakehouse \
     SCALEBOARD_USERS_FILE=/secrets/users.toml
 USER 10001:10001

@@ -44,7 +44,8 @@ refresh: setup
 run: demo
 	$(BIN)/scaleboard refresh
 	@$(BIN)/python -m app.credentials
-	$(BIN)/streamlit run app/server.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+	@# glibc returns freed megabyte buffers to the system (docs/security.md, bounded memory)
+	MALLOC_MMAP_THRESHOLD_=131072 $(BIN)/streamlit run app/server.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15 --durations-min=1

@@ -304,6 +304,7 @@ def sign_out() -> None:
     for key in [k for k in st.session_state if not str(k).startswith("_")]:
         del st.session_state[key]
     st.session_state.pop("_session_ticket", None)
+    st.session_state["_clear_cookie"] = True  # the sign-in page expires it in the browser
     if session.get("source") == "oidc" and oidc_configured():
         st.logout()  # clears Streamlit's identity cookie and reruns
     st.rerun()
@@ -393,6 +394,14 @@ def sidebar(user: dict) -> None:
             components.html(session_cookie.setter_html(ticket), height=0)
         else:
             st.session_state.pop("_session_ticket", None)
+
+
+def expire_cookie_after_sign_out() -> None:
+    """On the sign-in page just after a sign-out: have the browser drop the (already revoked) cookie."""
+    if st.session_state.pop("_clear_cookie", False):
+        import streamlit.components.v1 as components
+
+        components.html(session_cookie.clearer_html(), height=0)
 
 
 def guard_page(*roles: str) -> dict:

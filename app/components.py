@@ -14,8 +14,10 @@ FILTER_NAMES = {"window": "Date range", "business_units": "Business-unit filter"
 
 
 def kpi_metric(key: str, value, previous=None, *, chart: Sequence[float] | None = None,
-               note: str | None = None, title: str | None = None) -> None:
-    """One registry KPI as a metric: formatted value, delta vs the previous window, sparkline, help."""
+               note: str | None = None, title: str | None = None, border: bool = True) -> None:
+    """One registry KPI as a metric: formatted value, delta vs the previous window, sparkline, help.
+    The note goes beside the delta only when there is no delta: beside one, a tile a quarter of the
+    page wide cuts it ("1,847 of 12,…"), so it gets its own line."""
     k = kpi(key)
     delta = fmt.delta(k.unit, value, previous)
     st.metric(
@@ -24,11 +26,13 @@ def kpi_metric(key: str, value, previous=None, *, chart: Sequence[float] | None 
         delta=delta,
         delta_color="normal" if k.direction == "up" else "inverse",
         help=k.help,
-        border=True,
+        border=border,
         chart_data=list(chart) if chart is not None and len(chart) > 1 else None,
         chart_type="area" if k.unit == "usd" else "line",
-        delta_description=note or ("vs previous period" if delta else None),
+        delta_description=None if delta else note,
     )
+    if delta and note:
+        st.caption(note)
 
 
 def ignored_filters(scope: Scope, **reasons: str) -> None:

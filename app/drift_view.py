@@ -131,7 +131,8 @@ def drift_table(table: pl.DataFrame) -> None:
     c3.metric("Rows in current window", f"{int(table['n_cur'].max()):,}")
     extra = [c for c in ("importance",) if c in table.columns and table[c].is_not_null().any()]
     config = {
-        "column": "Feature", "status": "Status", "method": "Method", "threshold": "Threshold",
+        "column": "Feature", "status": "Status", "method": "Method",
+        "threshold": st.column_config.NumberColumn("Threshold", format="%.2f"),
         "psi_status": "PSI band", "n_ref": "Rows ref", "n_cur": "Rows cur", "note": "Note",
         "statistic": st.column_config.NumberColumn("Statistic", format="%.3f", help="Profile-based; for "
                                                    "Wasserstein a guaranteed lower bound (exact lies within + bound)."),

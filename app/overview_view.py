@@ -31,8 +31,8 @@ def kpi_tiles(snap: overview.OverviewSnapshot, scope: Scope, organisation: dict)
     for col, k in zip([*st.columns(4), *st.columns(4)], kpis.REGISTRY, strict=False):
         if k.key not in fig:  # could not be read: said once above the tiles
             continue
-        with col, ui.panel():
-            kpi_metric(k.key, fig[k.key].value, fig[k.key].previous, **extras.get(k.key, {}))
+        with col, ui.panel(border=True):  # the note and the ignored filters inside the tile's box
+            kpi_metric(k.key, fig[k.key].value, fig[k.key].previous, border=False, **extras.get(k.key, {}))
             ignored_filters(scope, **{f: why for f, why in k.ignores.items() if f != "window"})
 
 

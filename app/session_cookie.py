@@ -11,6 +11,10 @@ Streamlit talks to the browser over a websocket, which cannot set cookies, and h
 
 Later websocket connections (reload, new tab, bookmark) carry the cookie; ``auth.gate`` reads it
 with ``st.context.cookies`` and checks it against ``analytics.governance.sessions``.
+
+Signing out revokes the session on the server (the cookie is worthless from then on) and the sign-in
+page then sends a same-origin ``DELETE`` to ``ROUTE``, whose answer expires the cookie in the browser,
+so a signed-out browser keeps no session id.
 """
 
 from __future__ import annotations
@@ -62,6 +66,11 @@ def setter_html(ticket: str) -> str:
             + repr(ticket) + "});</script>")
 
 
+def clearer_html() -> str:
+    """The component body that asks the route to expire the cookie (after sign-out)."""
+    return ("<script>fetch(" + repr(ROUTE) + ", {method: 'DELETE', credentials: 'same-origin'});</script>")
+
+
 async def _session_route(request):
     from starlette.responses import Response
 
@@ -69,6 +78,10 @@ async def _session_route(request):
     origin = request.headers.get("origin")
     if origin is not None and origin.split("://", 1)[-1] != host:  # cross-site posts are refused
         return Response(status_code=403)
+    if request.method == "DELETE":
+        response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return response
     body = await request.body()
     if len(body) > 200:
         return Response(status_code=413)
@@ -89,4 +102,4 @@ async def _session_route(request):
 def routes() -> list:
     from starlette.routing import Route
 
-    return [Route(ROUTE, _session_route, methods=["POST"])]
+    return [Route(ROUTE, _session_route, methods=["POST", "DELETE"])]

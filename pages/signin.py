@@ -8,6 +8,7 @@ _, middle, _ = st.columns([1, 2, 1])  # a narrow form reads better than a full-w
 with middle:
     st.title("Sign in to Scaleboard")
     st.caption("Is our data science paying off, and is it safe to scale?")
+    auth.expire_cookie_after_sign_out()
     if notice := st.session_state.pop("auth_notice", None):
         st.warning(notice, icon=":material/lock_clock:")
 

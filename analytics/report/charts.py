@@ -82,8 +82,9 @@ def stacked_bars(df: pl.DataFrame, *, x: str, y: str, color: str, y_title: str, 
             # a month time unit makes each bar as wide as its month (plain temporal bars are slivers)
             x=alt.X(f"yearmonth({x}):T", title=x_title, axis=alt.Axis(format="%b %y")),
             y=alt.Y(f"sum({y}):Q", title=y_title, axis=alt.Axis(format=y_format)),
+            # a legend in one row is cut at the chart's width ("Supply C"): wrap it in rows of three
             color=alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=PALETTE),
-                            legend=alt.Legend(orient="bottom")),
+                            legend=alt.Legend(orient="bottom", columns=3, labelLimit=0)),
             tooltip=[alt.Tooltip(f"yearmonth({x}):T", format="%B %Y"), f"{color}:N",
                      alt.Tooltip(f"sum({y}):Q", format="$,.0f", title=y_title)],
         )

@@ -93,6 +93,11 @@ def test_sign_out_in_one_tab_signs_out_the_other(server):
     _signed_in(second)
     first.get_by_role("button", name="Sign out").click()
     _signed_out(first)
+    # the browser itself drops the (revoked) cookie: the sign-in page asks the route to expire it
+    deadline = time.monotonic() + 60
+    while any(c["name"] == "scaleboard_session" for c in context.cookies()) and time.monotonic() < deadline:
+        first.wait_for_timeout(250)
+    assert not [c for c in context.cookies() if c["name"] == "scaleboard_session"]
     # the other tab's next interaction finds the session revoked
     second.locator("[data-testid='stSidebarNav'] a", has_text="Readiness checklist").click()
     _signed_out(second)
