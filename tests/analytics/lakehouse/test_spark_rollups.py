@@ -6,7 +6,12 @@ The dialect translation is tested without Java; the engine tests need Java 17 an
 
 from __future__ import annotations
 
+import importlib.util
+import runpy
+import shlex
 import shutil
+import sys
+import types
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +22,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from analytics import sql
+from analytics.cli import build_parser
 from analytics.lakehouse import refresh, storage
 from analytics.lakehouse.rollups import BY_NAME, ROLLUPS
 from analytics.lakehouse.spark_engine import to_spark_sql
@@ -148,3 +154,51 @@ def test_spark_rollups_equal_duckdb_and_stay_incremental(engine, lakes) -> None:
     after_duck = refresh.refresh(duck, compute=engine.compute)
     assert [(r.new_files, r.rows_written, r.rebuilt) for r in after_duck] == [(0, 0, False)] * len(ROLLUPS)
     assert engine.reads == []
+
+
+# ---------------------------------------------------------------- spark-submit and the Airflow DAG
+
+def test_the_spark_dag_submits_a_refresh_the_cli_accepts(monkeypatch) -> None:
+    """The DAG's refresh task runs deploy/spark/refresh.py under spark-submit, and that entry hands the
+    CLI a `refresh --engine spark` it parses (Airflow is not a dependency: a recorder stands in)."""
+    project = Path(__file__).resolve().parents[3]
+    tasks: list[dict] = []
+
+    class Rec:
+        def __init__(self, *a, **kw):
+            if "task_id" in kw:
+                tasks.append(kw)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def __rshift__(self, other):
+            return other
+
+    airflow = types.ModuleType("airflow")
+    airflow.DAG = Rec
+    bash = types.ModuleType("airflow.operators.bash")
+    bash.BashOperator = Rec
+    for name, mod in {"airflow": airflow, "airflow.operators": types.ModuleType("airflow.operators"),
+                      "airflow.operators.bash": bash}.items():
+        monkeypatch.setitem(sys.modules, name, mod)
+    monkeypatch.setitem(sys.modules, "airflow.providers", None)  # Airflow 2 import path
+    spec = importlib.util.spec_from_file_location("dag", project / "deploy/airflow/scaleboard_spark_dag.py")
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    refresh_cmd = next(t["bash_command"] for t in tasks if t["task_id"] == "refresh")
+    argv = shlex.split(refresh_cmd.replace("{{ var.value.get('scaleboard_spark_master', 'local[*]') }}",
+                                           "spark://h:7077").split("&&", 1)[1])
+    assert argv[1:4] == [".venv/bin/spark-submit", "--master", "spark://h:7077"], argv
+    entry = project / argv[4]
+    assert entry == project / "deploy/spark/refresh.py" and entry.exists()
+    called: list[list[str]] = []
+    monkeypatch.setattr("analytics.cli.main", lambda a: called.append(a) or 0)
+    monkeypatch.setattr(sys, "argv", [str(entry), "--lakehouse", "/lake", "--full"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_path(str(entry), run_name="__main__")
+    assert done.value.code == 0
+    args = build_parser("refresh").parse_args(called[0])
+    assert (args.command, args.engine, args.full, str(args.lakehouse)) == ("refresh", "spark", True, "/lake")
