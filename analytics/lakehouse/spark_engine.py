@@ -100,8 +100,9 @@ class SparkEngine:
         local = sc.get("spark.master", "").startswith("local")
         defaults = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false",
                     "spark.ui.showConsoleProgress": "false", "spark.sql.ansi.enabled": "true"}
-        if local:  # small shuffles on one machine; the driver also bins the drift profiles
-            defaults |= {"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "4g"}
+        if local:  # small shuffles on one machine, served on loopback only; the driver also bins profiles
+            defaults |= {"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "4g",
+                         "spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"}
         for k, v in (defaults | (conf or {})).items():
             if k not in {"spark.driver.memory"} or not sc.contains(k):
                 sc.set(k, v)
