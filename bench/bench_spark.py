@@ -46,7 +46,8 @@ def child(engine: str, root: Path) -> None:
         reps = refresh.refresh(root)
         took = time.perf_counter() - t1
     print(json.dumps({"start_s": started, "rollups_s": took, "new_files": sum(r.new_files for r in reps),
-                      "rows": {r.name: r.rows_written for r in reps}}))
+                      "rows": {r.name: r.rows_written for r in reps},
+                      "seconds": {r.name: r.seconds for r in reps}}))
 
 
 def run_child(engine: str, root: Path) -> dict:
@@ -116,6 +117,12 @@ def write(rows: list[dict], loads: tuple[tuple[float, ...], tuple[float, ...]]) 
     ]
     lines += [f"| {r['n']:,} | {r['step']} | {r['engine']} | {r['rollups_s']:.1f} | "
               f"{r['start_s']:.1f} | {r['wall_s']:.1f} | {r['new_files']} | {r['load']:.2f} |" for r in rows]
+    names = list(rows[0]["seconds"])
+    runs = [r for r in rows if r["n"] == rows[-1]["n"]]
+    lines += ["", f"Seconds per rollup at {rows[-1]['n']:,} predictions (`RefreshReport.seconds`, JVM start excluded):",
+              "", "| rollup | " + " | ".join(f"{r['step']} {r['engine']}" for r in runs) + " |",
+              "|---|" + "---:|" * len(runs)]
+    lines += [f"| {name} | " + " | ".join(f"{r['seconds'][name]:.1f}" for r in runs) + " |" for name in names]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
 

@@ -131,10 +131,10 @@ class SparkEngine:
             return self.spark.createDataFrame([], ddl)
         # file: URLs, not as_uri(): Hadoop does not decode %3D back to the "=" of month=...
         paths = [f"file://{(root / k).resolve()}" for k in keys]
-        df = self.spark.read.option("mergeSchema", "true").parquet(*paths)
-        have = set(df.columns)
-        df = df.select([(F.col(f"`{f.name}`") if f.name in have else F.lit(None)).cast(spark_type(f.type))
-                        .alias(f.name) for f in schema])
+        # the declared schema, not an inferred one: no job to read every footer first, and a column a
+        # file lacks reads as null (matched by name, as DuckDB's union_by_name)
+        df = self.spark.read.schema(ddl).parquet(*paths)
+        df = df.select([F.col(f"`{f.name}`").cast(spark_type(f.type)).alias(f.name) for f in schema])
         if rollup:
             self.reads.append((rollup, role, len(keys), sorted(df.inputFiles())))
         return df

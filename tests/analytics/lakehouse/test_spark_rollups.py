@@ -113,6 +113,18 @@ def lakes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     return duck, spark, held
 
 
+@pytest.mark.slow
+def test_a_column_a_file_lacks_reads_as_null(engine, tmp_path: Path) -> None:
+    """Files written before a column was declared still read (as DuckDB's views read them)."""
+    schema = pa.schema([("model_id", pa.string()), ("score", pa.float64()), ("n", pa.int64())])
+    pq.write_table(pa.table({"model_id": ["a"], "score": [0.5], "n": [3]}), tmp_path / "new.parquet")
+    pq.write_table(pa.table({"n": [4], "model_id": ["b"]}), tmp_path / "old.parquet")  # no score, other order
+    got = engine.frame(schema, tmp_path, ["new.parquet", "old.parquet"]).toArrow()
+    assert got.schema.names == schema.names
+    assert sorted(got.to_pylist(), key=lambda r: r["model_id"]) == [
+        {"model_id": "a", "score": 0.5, "n": 3}, {"model_id": "b", "score": None, "n": 4}]
+
+
 def _new_files(held: Path, table: str) -> set[str]:
     return {str(p.relative_to(held)) for p in storage.data_files(held / table)}
 
