@@ -39,10 +39,22 @@ class PipelineReport:
     evaluated: bool  # False: nothing changed since the last evaluation, steps 2-4 skipped
 
 
-def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> PipelineReport:
-    """Run the whole refresh (see the module docstring)."""
+def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None,
+            engine: str = "duckdb", master: str | None = None) -> PipelineReport:
+    """Run the whole refresh (see the module docstring). ``engine="spark"`` computes the rollups
+    with Spark (``master``: a Spark master URL; default local[*], or spark-submit's); the steps
+    after them read the rollups through DuckDB either way."""
     root = Path(root)
-    reports = rollup_refresh.refresh(root, full=full, only=only)
+    if engine == "spark":
+        # imported here: only a Spark refresh pays for pyspark and the JVM
+        from analytics.lakehouse import spark_engine
+
+        with spark_engine.SparkEngine(master) as spark:
+            reports = rollup_refresh.refresh(root, full=full, only=only, compute=spark.compute)
+    elif engine == "duckdb":
+        reports = rollup_refresh.refresh(root, full=full, only=only)
+    else:
+        raise ValueError(f"unknown engine {engine!r}: duckdb or spark")
     state = root / storage.ROLLUPS_DIR / STATE_FILE
     seen = json.loads(state.read_text()).get("version") if state.exists() else None
     if not full and seen == _inputs_version(root):

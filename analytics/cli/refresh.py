@@ -7,6 +7,7 @@ import argparse
 
 from analytics import pipeline
 from analytics.cli.common import add_root_option, root_of
+from analytics.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,12 +15,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_root_option(p)
     p.add_argument("--full", action="store_true", help="rebuild every rollup from scratch")
     p.add_argument("--only", nargs="*", help="rollup names to refresh (default: all)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="what computes the rollups (spark: PySpark and Java 17; same parts and state)")
+    p.add_argument("--master", help="Spark master URL with --engine spark (default local[*], or spark-submit's)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
-    done = pipeline.refresh(root, full=args.full, only=args.only)
+    if args.master and args.engine != "spark":
+        raise InputError("--master needs --engine spark")
+    done = pipeline.refresh(root, full=args.full, only=args.only, engine=args.engine, master=args.master)
     changed = [r for r in done.rollups if r.new_files or r.rebuilt or r.kept]
     for rep in changed:  # only what changed: a scheduled run with nothing new prints one line
         how = "kept" if rep.kept else "rebuilt" if rep.rebuilt else "incremental"

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -233,31 +234,38 @@ def profile(values: pl.DataFrame, b: Bins) -> pl.DataFrame:
 def compute_profiles(con: duckdb.DuckDBPyConnection, view: str, root: Path, source: str) -> pa.Table:
     """Rollup step: profile the new files (view ``src``) on every frozen bin set, and *all* files for
     bin sets frozen in this run (their history had no profile yet)."""
-    fresh = set(ensure_bins(root, source))
-    bins = [b for k, b in load_bins(root).items() if k[0] == source]
-    parts = []
-    full = _full_connection(root, source) if fresh else None
+    full: duckdb.DuckDBPyConnection | None = None
+
+    def values(model_id: str, every: bool) -> pl.DataFrame:
+        nonlocal full
+        if every and full is None:
+            full = _full_connection(root, source)
+        return sql.run(full if every else con, VALUE_QUERIES[source], model_id=model_id, start_date=None,
+                       end_date=None)
+
     try:
-        for model_id in sorted({b.model_id for b in bins}):
-            mine = [b for b in bins if b.model_id == model_id]
-            new_vals = all_vals = None
-            for b in mine:
-                if (b.model_id, b.version) in fresh:
-                    if all_vals is None:
-                        all_vals = sql.run(full, VALUE_QUERIES[source], model_id=model_id, start_date=None,
-                                           end_date=None)
-                    vals = all_vals
-                else:
-                    if new_vals is None:
-                        new_vals = sql.run(con, VALUE_QUERIES[source], model_id=model_id, start_date=None,
-                                           end_date=None)
-                    vals = new_vals
-                vals = vals.filter(pl.col("feature") == b.feature)
-                if vals.height:
-                    parts.append(profile(vals, b))
+        return profiles_of(root, source, values)
     finally:
         if full is not None:
             full.close()
+
+
+def profiles_of(root: Path, source: str, values: Callable[[str, bool], pl.DataFrame]) -> pa.Table:
+    """The profile part, whatever engine reads the values: ``values(model_id, every)`` gives one
+    model's rows of ``VALUE_QUERIES[source]`` over the new files, or over every file when ``every``."""
+    fresh = set(ensure_bins(root, source))
+    bins = [b for k, b in load_bins(root).items() if k[0] == source]
+    parts = []
+    for model_id in sorted({b.model_id for b in bins}):
+        mine = [b for b in bins if b.model_id == model_id]
+        got: dict[bool, pl.DataFrame] = {}
+        for b in mine:
+            every = (b.model_id, b.version) in fresh
+            if every not in got:
+                got[every] = values(model_id, every)
+            vals = got[every].filter(pl.col("feature") == b.feature)
+            if vals.height:
+                parts.append(profile(vals, b))
     if not parts:
         return PROFILE_SCHEMA.empty_table()
     return pl.concat(parts, how="diagonal_relaxed").select(PROFILE_SCHEMA.names).to_arrow().cast(PROFILE_SCHEMA)

@@ -24,6 +24,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +128,11 @@ def _schema_token(r: Rollup) -> str:
     return ",".join(f"{f.name}:{f.type}" for f in r.schema)
 
 
+Compute = Callable[[Path, Rollup, pa.Schema, list[str], list[str], list[str], list[str]], pa.Table]
+"""(root, rollup, source schema, new source files, seen source files, every joined file, new joined
+files) -> the rollup's part; file names relative to root."""
+
+
 @dataclass(frozen=True)
 class RefreshReport:
     name: str
@@ -138,12 +144,16 @@ class RefreshReport:
     kept: bool = False  # left as of the last refresh (a rebuild would have dropped rows)
 
 
-def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> list[RefreshReport]:
+def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None,
+            compute: Compute | None = None) -> list[RefreshReport]:
     """Bring every rollup up to date with its source table. Safe to run concurrently (file lock)
-    and to kill at any point (the previous rollups stay readable; the next refresh completes)."""
+    and to kill at any point (the previous rollups stay readable; the next refresh completes).
+
+    ``compute`` makes a rollup's part from the new files (default: DuckDB, ``_compute``); another
+    engine (``spark_engine.SparkEngine.compute``) plugs in here and shares the state and manifests."""
     root = Path(root)
     with exclusive(root / ROLLUPS_DIR):
-        return [_refresh_one(root, r, full) for r in ROLLUPS if not only or r.name in only]
+        return [_refresh_one(root, r, full, compute or _compute) for r in ROLLUPS if not only or r.name in only]
 
 
 def _unreadable(why: str, k: str) -> str:
@@ -151,7 +161,7 @@ def _unreadable(why: str, k: str) -> str:
             "rows, then run `scaleboard refresh` (`scaleboard doctor` lists it)")
 
 
-def _refresh_one(root: Path, r: Rollup, full: bool) -> RefreshReport:
+def _refresh_one(root: Path, r: Rollup, full: bool, compute: Compute) -> RefreshReport:
     t0 = time.perf_counter()
     folder = rollup_dir(root, r.name)
     man = _read_manifest(folder)
@@ -200,7 +210,7 @@ def _refresh_one(root: Path, r: Rollup, full: bool) -> RefreshReport:
         if any(k in bad for k in to_read):
             continue
         try:
-            out = _compute(root, r, src_schema, [k for k in to_read if k in src_keys],
+            out = compute(root, r, src_schema, [k for k in to_read if k in src_keys],
                            [k for k in state if k in src_keys and not rebuild and k not in bad],
                            [k for k in current if k not in src_keys and k not in bad],
                            [k for k in to_read if k not in src_keys])
