@@ -4,7 +4,8 @@
   call takes its own ``cursor()`` because Streamlit serves sessions from threads.
 * ``cached(fn, scope=None, **kwargs)``: runs an ``analytics`` function ``fn(cursor, **kwargs)``
   through ``st.cache_data``, keyed on the lakehouse version and the ``Scope`` (window, filters and
-  the user's data scope) so results refresh after any write and never cross users' scopes. ``fn``
+  the user's data scope) so results refresh after any write and never cross users' scopes (the
+  audit log has its own token: a failed sign-in, which appends to it, leaves other results warm). ``fn``
   receives ``scope`` when it takes one; whatever it returns, rows of business units outside the
   user's data scope are dropped before they leave (``scope.restrict``, behind the scoped SQL).
 """
