@@ -40,7 +40,7 @@ def root() -> Path:
     return settings().lakehouse
 
 
-_run_version: dict[int, tuple[str, str]] = {}
+_run_version = threading.local()  # per script-run thread; gone with the thread (a dict by thread id grew)
 # The audit log has its own token: a failed sign-in appends to it (an unauthenticated request), and
 # must not turn every cached result of every user cold. Only its readers key on it.
 AUDIT_DIR = "audit_log"
@@ -58,7 +58,7 @@ def begin_run() -> str:
         # half-initialised module (Python breaks the import-lock cycle that way): wait for it once
         _warm_up_done.wait(WARM_UP_WAIT_S)
     tokens = _tokens()
-    _run_version[threading.get_ident()] = tokens
+    _run_version.tokens = tokens
     return "|".join(tokens)
 
 
@@ -71,12 +71,12 @@ def _tokens() -> tuple[str, str]:
 def version() -> str:
     """The lakehouse version token for this run, audit log included (walks the tree if the run did
     not start with ``begin_run``): what the shared connection is keyed on."""
-    return "|".join(_run_version.get(threading.get_ident()) or _tokens())
+    return "|".join(getattr(_run_version, "tokens", None) or _tokens())
 
 
 def data_version() -> str:
     """The version token of everything but the audit log: what cached results are keyed on."""
-    return (_run_version.get(threading.get_ident()) or _tokens())[0]
+    return (getattr(_run_version, "tokens", None) or _tokens())[0]
 
 
 def invalidate() -> None:
