@@ -233,7 +233,8 @@ def sign_in_local(name: str, password: str) -> dict:
         raise AccessDenied(f"Too many sign-in attempts from here; try again in {_duration(wait)}.")
     user = None
     if len(name) <= throttle.MAX_NAME and len(password) <= users.MAX_PASSWORD:
-        user = users.verify(_users_file(), name, password)
+        with GUARD.checking():  # at most GUARD.max_checks argon2 checks (64 MiB each) at once
+            user = users.verify(_users_file(), name, password)
     if user is None:
         _audit_failed_sign_in(client, name, "unknown user name or wrong password")
         raise AccessDenied("Unknown user name or wrong password.")

@@ -4,7 +4,8 @@
   call takes its own ``cursor()`` because Streamlit serves sessions from threads.
 * ``cached(fn, scope=None, **kwargs)``: runs an ``analytics`` function ``fn(cursor, **kwargs)``
   through ``st.cache_data``, keyed on the lakehouse version and the ``Scope`` (window, filters and
-  the user's data scope) so results refresh after any write and never cross users' scopes. ``fn``
+  the user's data scope) so results refresh after any write and never cross users' scopes (the
+  audit log has its own token: a failed sign-in, which appends to it, leaves other results warm). ``fn``
   receives ``scope`` when it takes one; whatever it returns, rows of business units outside the
   user's data scope are dropped before they leave (``scope.restrict``, behind the scoped SQL).
 """
@@ -39,7 +40,11 @@ def root() -> Path:
     return settings().lakehouse
 
 
-_run_version: dict[int, str] = {}
+_run_version = threading.local()  # per script-run thread; gone with the thread (a dict by thread id grew)
+# The audit log has its own token: a failed sign-in appends to it (an unauthenticated request), and
+# must not turn every cached result of every user cold. Only its readers key on it.
+AUDIT_DIR = "audit_log"
+AUDIT_READERS = frozenset({"analytics.governance.audit"})
 
 
 def begin_run() -> str:
@@ -52,15 +57,26 @@ def begin_run() -> str:
         # a page importing the same packages while the warm-up thread still imports them can get a
         # half-initialised module (Python breaks the import-lock cycle that way): wait for it once
         _warm_up_done.wait(WARM_UP_WAIT_S)
-    token = storage.lakehouse_version(root())
-    _run_version[threading.get_ident()] = token
-    return token
+    tokens = _tokens()
+    _run_version.tokens = tokens
+    return "|".join(tokens)
+
+
+def _tokens() -> tuple[str, str]:
+    """(everything but the audit log, the audit log): two walks, the second of one folder."""
+    r = root()
+    return storage.lakehouse_version(r, skip_dirs=(AUDIT_DIR,)), storage.lakehouse_version(r / AUDIT_DIR)
 
 
 def version() -> str:
-    """The lakehouse version token for this run (walks the tree if the run did not start with
-    ``begin_run``)."""
-    return _run_version.get(threading.get_ident()) or storage.lakehouse_version(root())
+    """The lakehouse version token for this run, audit log included (walks the tree if the run did
+    not start with ``begin_run``): what the shared connection is keyed on."""
+    return "|".join(getattr(_run_version, "tokens", None) or _tokens())
+
+
+def data_version() -> str:
+    """The version token of everything but the audit log: what cached results are keyed on."""
+    return (getattr(_run_version, "tokens", None) or _tokens())[0]
 
 
 def invalidate() -> None:
@@ -83,11 +99,14 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _call(module: str, name: str, root_str: str, version_token: str, scope: Scope | None, kwargs: tuple) -> Any:
+def _call(module: str, name: str, root_str: str, version_token: str, scope: Scope | None, kwargs: tuple,
+          _connection_token: str) -> Any:
+    # keyed on ``version_token`` (the data version, plus the audit log's for its readers); the
+    # connection of this run (``_connection_token``, not part of the key) reads the files
     if not module.startswith("analytics."):
         raise ValueError("only analytics functions are cached here")
     fn = getattr(importlib.import_module(module), name)
-    cur = _connection(root_str, version_token).cursor()
+    cur = _connection(root_str, _connection_token).cursor()
     try:
         args = dict(kwargs)
         if scope is not None and "scope" in inspect.signature(fn).parameters:
@@ -103,7 +122,9 @@ def cached(fn: Callable[..., T], /, scope: Scope | None = None, **kwargs: Any) -
     """``fn(cursor, **kwargs)`` (with ``scope=`` when ``fn`` takes it), cached until the lakehouse
     changes, keyed on the scope too. Arguments must be hashable. Pass the page's scope to every
     function whose rows belong to models, datasets or experiments."""
-    out, cut = _call(fn.__module__, fn.__qualname__, str(root()), version(), scope, tuple(sorted(kwargs.items())))
+    full = version()
+    key = full if fn.__module__ in AUDIT_READERS else data_version()
+    out, cut = _call(fn.__module__, fn.__qualname__, str(root()), key, scope, tuple(sorted(kwargs.items())), full)
     if cut:  # the gateway's row cap cut a result: say so where it is shown
         st.warning(f"Only the first {sql.ROW_CAP:,} rows of {', '.join(sorted(set(cut)))} are shown: narrow the "
                    "window or the filters to see the rest.", icon=":material/content_cut:")
@@ -130,7 +151,7 @@ def warm_up_in_background() -> None:
         try:  # in the order the first page after sign-in (the overview) needs them
             import analytics.product.overview  # noqa: F401  (adoption, checklist, roi come with it)
 
-            _connection(str(root()), storage.lakehouse_version(root()))
+            _connection(str(root()), "|".join(_tokens()))
 
             import polars as pl
 

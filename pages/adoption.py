@@ -19,8 +19,8 @@ with ui.panel():
 left, right = st.columns(2)
 with left, ui.panel("Funnel"):
     fun = data.cached(adoption.funnel, scope=scope)
-    st.altair_chart(charts.hbar(fun, x="n_seats", y="stage", x_title="Seats", x_format=",.0f",
-                                color_by_sign=False, sort=None), width="stretch")
+    ui.chart(charts.hbar, fun, x="n_seats", y="stage", x_title="Seats", x_format=",.0f",
+             color_by_sign=False, sort=None)
     view.funnel_table(fun)
 with right, ui.panel("Active users and invocations per week"):
     st.caption("People, not seats: distinct users per week whose Monday is in the window.")
@@ -31,10 +31,10 @@ with right, ui.panel("Active users and invocations per week"):
     elif weekly.is_empty():
         ui.empty("No usage in this window for this selection: pick a longer period or fewer filters.")
     else:
-        st.altair_chart(charts.over_time(weekly, x="week_start", y="n_active_users", y_title="Active users",
-                                         height=180), width="stretch")
-        st.altair_chart(charts.over_time(weekly, x="week_start", y="n_invocations", y_title="Invocations",
-                                         y_format="~s", height=180), width="stretch")
+        ui.chart(charts.over_time, weekly, x="week_start", y="n_active_users", y_title="Active users",
+                 height=180)
+        ui.chart(charts.over_time, weekly, x="week_start", y="n_invocations", y_title="Invocations",
+                 y_format="~s", height=180)
 
 with ui.panel("Adoption by"):
     dim = view.pick_dimension()
@@ -65,8 +65,8 @@ with left, ui.panel("Expert ratings over time"):
     if fb.is_empty():
         ui.empty("No expert ratings in this window.")
     else:
-        st.altair_chart(charts.month_heatmap(fb, x="month", y="name", value="mean_rating", count="n_ratings",
-                                             value_title="Mean rating (1-5)", domain=(1, 5)), width="stretch")
+        ui.chart(charts.month_heatmap, fb, x="month", y="name", value="mean_rating", count="n_ratings",
+                 value_title="Mean rating (1-5)", domain=(1, 5))
         view.feedback_table(fb)
 with right, ui.panel("What experts say"):
     com = data.cached(adoption.feedback_comments, scope=scope)

@@ -49,8 +49,7 @@ with ui.panel("Fairness audits"):
     else:
         forms.fairness_headline(audits.row(0, named=True))
         ui.table(data.cached(fairness.latest_groups, scope=mine, as_of=today, model_id=model), key="fairness_groups")
-        st.altair_chart(charts.disparate_impact(data.cached(fairness.audits, scope=mine, as_of=today, model_id=model)),
-                        width="stretch")
+        ui.chart(charts.disparate_impact, data.cached(fairness.audits, scope=mine, as_of=today, model_id=model))
         ui.table(audits, key="fairness_audits")
     if auth.can("fairness.signoff"):
         forms.fairness_form(model, audits, today, scope.start, scope.end)

@@ -40,10 +40,10 @@ if table is not None and table.height:
         feature = row["column"]
         left, right = st.columns(2)
         dist = data.cached(drift_monitor.distribution, root=root, feature=feature, **windows)
-        left.altair_chart(drift_charts.overlay(dist, feature), width="stretch")
+        ui.chart(drift_charts.overlay, dist, feature, where=left)
         hist = data.cached(drift_monitor.drift_history, root=root, **args, start=drift_view.history_start(w),
                            end=w.cur_end, feature=feature)
-        right.altair_chart(drift_charts.history(hist, row["threshold"], row["method"]), width="stretch")
+        ui.chart(drift_charts.history, hist, row["threshold"], row["method"], where=right)
         since = drift_monitor.drift_since(hist, feature)
         if since:
             st.warning(f"{md(feature)} has drifted every week since {since:%d %B %Y}.", icon=":material/warning:")
@@ -51,7 +51,7 @@ if table is not None and table.height:
     with ui.panel("Feature by week"):
         heat = data.cached(drift_monitor.drift_history, root=root, **args, start=drift_view.history_start(w),
                            end=w.cur_end)
-        st.altair_chart(drift_charts.heatmap(heat), width="stretch")
+        ui.chart(drift_charts.heatmap, heat)
 
 with ui.panel("Performance over time"):
     perf = data.cached(drift_performance.performance, model_id=model["model_id"], version=None,  # as the alerts
@@ -60,7 +60,7 @@ with ui.panel("Performance over time"):
     if perf.height == 0:
         ui.empty("No labelled outcomes for this model yet.")
     else:
-        st.altair_chart(drift_charts.performance(perf, drift_view.pick_metric(perf)), width="stretch")
+        ui.chart(drift_charts.performance, perf, drift_view.pick_metric(perf))
         st.caption(f"Per week of prediction, from delayed labels; band: mean ± 3 sd of {perf['band_source'][0]}"
                    ", clipped to the metric's range. Red points fall outside the band; grey hollow points are "
                    "provisional (labels still to come) and never judged.")
@@ -70,7 +70,7 @@ if model["task"] == "classification":
         est = ui.value(lambda: data.cached(drift_estimate.estimate, model_id=model["model_id"],
                                            version=model["version"], train_end=model["ref_end"]))
         if est is not None:
-            st.altair_chart(drift_charts.estimated(est, perf), width="stretch")
+            ui.chart(drift_charts.estimated, est, perf)
             st.caption("AUC estimated from the scores alone (confidence-based performance estimation, calibrated "
                        "on labelled weeks after training), with its band, next to the realised AUC once labels "
                        "arrive. It assumes only the inputs shifted, not what they mean (docs/drift.md).")

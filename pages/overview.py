@@ -41,8 +41,8 @@ with left, ui.panel("Value over time by business unit"):
     if snap.value_by_month.is_empty():
         ui.empty("No value-ledger rows in this window. Add figures on the Value & ROI page.")
     else:
-        st.altair_chart(charts.stacked_bars(snap.value_by_month, x="month", y="net_usd", color="business_unit",
-                                            y_title="Net value"), width="stretch")
+        ui.chart(charts.stacked_bars, snap.value_by_month, x="month", y="net_usd", color="business_unit",
+                 y_title="Net value")
 with right, ui.panel("Who creates the value"):
     ignored_filters(scope, window="net value to date, up to the window's end",
                     countries="the value ledger has no country")
@@ -51,8 +51,7 @@ with right, ui.panel("Who creates the value"):
         ui.empty("No value-ledger rows up to the window's end for this selection. Add figures on the Value & ROI "
                  "page.")
     else:
-        st.altair_chart(charts.hbar(by_bu, x="net_to_date_usd", y="business_unit", x_title="Net value to date"),
-                        width="stretch")
+        ui.chart(charts.hbar, by_bu, x="net_to_date_usd", y="business_unit", x_title="Net value to date")
 
 with ui.panel("Models that never paid off"):
     ignored_filters(scope, countries="the value ledger has no country")

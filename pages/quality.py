@@ -43,14 +43,14 @@ with left, ui.panel("Health by domain"):
     if dom.is_empty():
         ui.empty("No quality results yet: run `scaleboard check`.")
     else:
-        st.altair_chart(charts.domain_health(dom), width="stretch")
+        ui.chart(charts.domain_health, dom)
 with right, ui.panel("Trends against thresholds"):
     ds = forms.pick_dataset(data.cached(views.latest, scope=mine), bad)
     hist = data.cached(views.history, scope=mine, dataset_id=ds, start_date=scope.start, end_date=scope.end)
     if hist.is_empty():
         ui.empty("No results for this dataset in the selected dates.")
     else:
-        st.altair_chart(charts.check_trends(hist), width="stretch")
+        ui.chart(charts.check_trends, hist)
 
 with ui.panel("Stewardship tasks"):
     writes.confirmation(forms.WHERE)

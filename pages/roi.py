@@ -24,15 +24,15 @@ with left, ui.panel("Net value per month by business unit"):
     if monthly.is_empty():
         ui.empty("No ledger figures in this window. Add them below (form or CSV).")
     else:
-        st.altair_chart(charts.stacked_bars(monthly, x="month", y="net_usd", color="business_unit",
-                                            y_title="Net value"), width="stretch")
+        ui.chart(charts.stacked_bars, monthly, x="month", y="net_usd", color="business_unit",
+                 y_title="Net value")
         view.monthly_table(monthly)
 with right, ui.panel("Portfolio by business unit"):
     view.business_unit_table(data.cached(roi.value_by_business_unit, scope=scope))
     cum = data.cached(roi.cumulative_value, scope=scope)
     if not cum.is_empty():
-        st.altair_chart(charts.over_time(cum, x="month", y="cumulative_net_usd", mark="area", y_format="$.2s",
-                                         y_title="Cumulative net"), width="stretch")
+        ui.chart(charts.over_time, cum, x="month", y="cumulative_net_usd", mark="area", y_format="$.2s",
+                 y_title="Cumulative net")
 
 with ui.panel("Models: ROI, payback and NPV"):
     rate = view.discount_rate(data.settings().discount_rate)
@@ -47,8 +47,8 @@ with right, ui.panel("Incentive KPIs"):
     view.forecast_error_table(data.cached(roi.forecast_error_reduction, scope=scope))
     dep = data.cached(roi.deployments_per_month, scope=scope)
     if not dep.is_empty():
-        st.altair_chart(charts.over_time(dep, x="month", y="n_production_deployments", mark="bar",
-                                         y_title="Deployments", height=180), width="stretch")
+        ui.chart(charts.over_time, dep, x="month", y="n_production_deployments", mark="bar",
+                 y_title="Deployments", height=180)
         view.deployments_table(dep)
 
 with ui.panel("Ledger figures and history"):

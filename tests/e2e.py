@@ -15,6 +15,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -56,14 +57,18 @@ def streamlit_server(root: Path, *, env: dict | None = None, port: int | None = 
     port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(SERVED),
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
-    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    # the server's output goes to a file, not a pipe: nobody reads a pipe while the server runs, and
+    # once its 64 KiB fill up every thread that logs blocks (a hung server under load); ``proc.log``
+    log = tempfile.NamedTemporaryFile(prefix="scaleboard-server-", suffix=".log")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "SCALEBOARD_LAKEHOUSE": str(root), **(env or {})})
+    proc.log = Path(log.name)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError("streamlit exited: " + (proc.stdout.read().decode() if proc.stdout else ""))
+                raise RuntimeError("streamlit exited: " + proc.log.read_text(errors="replace")[-20_000:])
             with contextlib.suppress(OSError), urllib.request.urlopen(url + "/_stcore/health", timeout=5) as r:
                 if r.status == 200:
                     break
@@ -77,6 +82,7 @@ def streamlit_server(root: Path, *, env: dict | None = None, port: int | None = 
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @contextlib.contextmanager

@@ -4,7 +4,12 @@ Every sign-in attempt first asks ``SignInGuard.admit(client, name)``; the answer
 seconds to wait) or admitted. Admission *counts the attempt at once* (under one lock), so a burst of
 concurrent attempts cannot slip past the limit before the first failure is recorded.
 
-* **Global** token bucket: caps the argon2 work the server does for everybody (a CPU guard).
+* **Global** token bucket: caps the argon2 work the server does for everybody (a CPU guard: the
+  sustained rate bounds the CPU an unauthenticated flood can take, the burst lets a crowd of real
+  users arriving together through; sizes and reasons in docs/security.md).
+* **Checks at once**: ``checking()`` lets at most ``max_checks`` password checks run at the same time
+  (an argon2id check holds 64 MiB while it runs); admitted attempts beyond that wait their turn
+  instead of being refused, so a burst costs time, not memory.
 * **Per client** token bucket (client = IP address as the server sees it).
 * **Per (client, name)**: after ``free_attempts`` attempts without a success, each further attempt
   waits ``base_delay * 2**k`` seconds (capped at ``max_delay``). A success resets it.
@@ -20,6 +25,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 MAX_NAME = 64  # longest possible user name (users.NAME_RE); longer input is never stored whole
@@ -63,10 +69,12 @@ def _take(bucket: _Bucket, rate: float, burst: float, now: float) -> float:
 
 
 class SignInGuard:
-    def __init__(self, *, global_rate: float = 3.0, global_burst: float = 20, client_rate: float = 10 / 60,
+    def __init__(self, *, global_rate: float = 3.0, global_burst: float = 60, client_rate: float = 10 / 60,
                  client_burst: float = 10, free_attempts: int = 3, base_delay: float = 1.0,
-                 max_delay: float = 15 * 60, max_entries: int = 4096):
+                 max_delay: float = 15 * 60, max_entries: int = 4096, max_checks: int = 2):
         self.global_rate, self.global_burst = global_rate, global_burst
+        self.max_checks = max_checks
+        self._checks = threading.BoundedSemaphore(max_checks)
         self.client_rate, self.client_burst = client_rate, client_burst
         self.free_attempts, self.base_delay, self.max_delay = free_attempts, base_delay, max_delay
         self._lock = threading.Lock()
@@ -104,6 +112,13 @@ class SignInGuard:
                 return wait
             self._pairs.put((c, n), _Pair((pair.attempts if pair else 0) + 1, now))
             return 0.0
+
+    @contextmanager
+    def checking(self):
+        """Around one admitted password check: waits while ``max_checks`` others run. The queue is
+        bounded by the admission budget (at most ``global_burst`` plus the refill can be waiting)."""
+        with self._checks:
+            yield
 
     def attempts(self, client: object, name: object) -> int:
         """Attempts without success for this client and name (0 if unknown or forgotten)."""

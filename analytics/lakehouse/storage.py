@@ -146,9 +146,10 @@ def check_file(path: Path) -> str | None:
     return None
 
 
-def lakehouse_version(root: Path | str, *, exclude: tuple[str, ...] = ()) -> str:
+def lakehouse_version(root: Path | str, *, exclude: tuple[str, ...] = (), skip_dirs: tuple[str, ...] = ()) -> str:
     """A token that changes whenever any file in the lakehouse is added, removed or replaced
-    (``exclude``: paths relative to the root that do not count).
+    (``exclude``: paths relative to the root that do not count; ``skip_dirs``: top-level folders that
+    do not count, e.g. a table that has its own token).
 
     Cheap (a directory walk, no file reads): caches key on it so results refresh after writes.
     """
@@ -157,7 +158,9 @@ def lakehouse_version(root: Path | str, *, exclude: tuple[str, ...] = ()) -> str
         return "absent"
     n, newest, size = 0, 0, 0
     skip = {str(root / e) for e in exclude}
-    for dirpath, _dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(root):
+        if skip_dirs and dirpath == str(root):
+            dirnames[:] = [d for d in dirnames if d not in skip_dirs]
         for f in filenames:
             if f.endswith(TMP_SUFFIX) or os.path.join(dirpath, f) in skip:
                 continue

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.governance import users
+from analytics.governance import throttle, users
 from app import auth
 from app.navigation import PAGES, ROLE_PAGES, pages_for
 
@@ -79,6 +79,9 @@ def test_wrong_password_is_refused_then_right_one_signs_in(env):
 def test_guesses_slow_down_the_guessing_client_but_never_lock_the_name(env, monkeypatch):
     client = {"ip": "203.0.113.9"}
     monkeypatch.setattr(auth, "client_id", lambda: client["ip"])
+    # a back-off longer than any run on a loaded machine (the default 1 s passes while a busy
+    # machine checks the third password): the test asserts the rule, not the machine's speed
+    monkeypatch.setattr(auth, "GUARD", throttle.SignInGuard(base_delay=600))
     at = AppTest.from_file(MAIN, default_timeout=60).run()
     for _ in range(auth.GUARD.free_attempts):
         _sign_in(at, "admin", "nope nope nope")

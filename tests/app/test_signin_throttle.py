@@ -72,6 +72,53 @@ def test_global_limit_holds_under_a_burst_from_many_clients():
     assert admitted.count("in") == 30
 
 
+def test_fifty_people_arriving_within_ten_seconds_all_get_in():
+    guard = throttle.SignInGuard()  # the server's defaults
+    refused = [i for i in range(50) if guard.admit(f"10.1.0.{i}", f"user{i}", now=1000.0 + i * 0.2)]
+    assert refused == []
+
+
+def test_a_flood_from_many_addresses_still_costs_a_bounded_number_of_checks():
+    guard = throttle.SignInGuard()
+    # 10,000 attempts from 10,000 addresses over 60 s: burst + 60 s of refill get a password check
+    admitted = sum(guard.admit(f"10.2.{i // 250}.{i % 250}", "admin", now=1000.0 + i * 0.006) == 0
+                   for i in range(10_000))
+    assert guard.global_burst + 59 * guard.global_rate <= admitted <= guard.global_burst + 60 * guard.global_rate
+    # at about 0.16 s of CPU per argon2 check, the refill rate bounds a flood to half a core
+    assert guard.global_rate * 0.16 <= 0.5
+
+
+def test_password_checks_run_at_most_max_checks_at_once_and_the_rest_wait(env, monkeypatch):
+    running, peak, lock = [0], [0], threading.Lock()
+    real_verify = users.verify
+
+    def watched_verify(*a, **kw):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            return real_verify(*a, **kw)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(users, "verify", watched_verify)
+    clients = threading.local()
+    monkeypatch.setattr(auth, "client_id", lambda: clients.ip)
+
+    def attempt(i: int) -> str:
+        clients.ip = f"203.0.113.{i}"
+        try:
+            auth.sign_in_local("admin", PASSWORD)
+        except auth.AccessDenied as exc:
+            return str(exc)
+        return "signed in"
+
+    outcomes = _burst(12, attempt)
+    assert outcomes == ["signed in"] * 12  # nobody refused: they waited their turn
+    assert peak[0] == auth.GUARD.max_checks == 2  # 64 MiB of argon2 memory each, at most 2 at once
+
+
 def test_per_client_limit_across_names():
     guard = throttle.SignInGuard(client_burst=10, client_rate=10 / 60)
     results = [guard.admit("10.0.0.1", f"user{i}", now=0.0) for i in range(15)]

@@ -1,0 +1,75 @@
+"""Charts are built once and shared by every session: ``ui.chart`` draws the same Vega-Lite element as
+``st.altair_chart``, builds it once for the same builder, data and data scope, and again when the
+data or the scope differ (a user's data scope is part of every cache key)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import auth
+
+
+def _script(mode: str, values: list[float]) -> None:
+    import polars as pl
+    import streamlit as st
+
+    from app import charts, ui
+
+    df = pl.DataFrame({"k": ["a", "b", "c"], "v": values})
+    if mode == "direct":
+        st.altair_chart(charts.hbar(df, x="v", y="k", x_title="Value"), width="stretch")
+    else:
+        ui.chart(charts.hbar, df, x="v", y="k", x_title="Value")
+
+
+def _run(mode: str, values: list[float], *, role: str = "admin", units: tuple[str, ...] = ()) -> AppTest:
+    at = AppTest.from_function(_script, args=(mode, values), default_timeout=60)
+    at.session_state["user"] = auth.test_session(role, business_units=units)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _element(at: AppTest):
+    (chart,) = [el for el in at.main.children.values() if el.type == "vega_lite_chart"]
+    return chart.proto
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    from app import charts, ui
+
+    ui._chart_spec.clear()
+    count = {"n": 0}
+    real = charts.hbar
+
+    def counting(*a, **kw):
+        count["n"] += 1
+        return real(*a, **kw)
+
+    # ui.chart finds a builder by module and name (app.charts re-exports analytics.report.charts')
+    monkeypatch.setattr(importlib.import_module(real.__module__), real.__qualname__, counting)
+    return count
+
+
+def test_the_shared_chart_is_the_element_altair_chart_draws(builds):
+    direct, shared = _element(_run("direct", [1.0, 2.0, 3.0])), _element(_run("shared", [1.0, 2.0, 3.0]))
+    assert json.loads(shared.spec) == json.loads(direct.spec)
+    assert [(d.name, d.data.data) for d in shared.datasets] == [(d.name, d.data.data) for d in direct.datasets]
+    assert shared.datasets  # the data travel with it
+
+
+def test_a_chart_is_built_once_for_every_session_with_the_same_data_and_scope(builds):
+    for _session in range(3):
+        _run("shared", [1.0, 2.0, 3.0])
+    assert builds["n"] == 1
+    _run("shared", [1.0, 2.0, 4.0])  # other data: another chart
+    assert builds["n"] == 2
+    _run("shared", [1.0, 2.0, 3.0], role="product_manager", units=("Retail",))  # another scope: its own
+    assert builds["n"] == 3
+    _run("shared", [1.0, 2.0, 3.0], role="steward", units=("Retail",))
+    assert builds["n"] == 3  # the same scope and data: shared
