@@ -28,7 +28,10 @@ def worst_segments(table: pl.DataFrame) -> None:
                + (f" ({overall[0]:.3f})" if overall.len() else "")
                + f"; segments with fewer than {MIN_SEGMENT_LABELLED} labels say “too few rows”. Score shift: the "
                "segment's scores now against its scores in the reference window (PSI).")
-    if worst.is_empty():
+    if table["drop"].is_null().all():
+        ui.empty(f"No team or country has {MIN_SEGMENT_LABELLED} labels in the current window yet: no segment "
+                 "can be judged (each says “too few rows”).")
+    elif worst.is_empty():
         st.success("No team or country does worse than the model as a whole.", icon=":material/check_circle:")
     else:
         _segment_frame(worst)
