@@ -17,7 +17,7 @@ from analytics.drift import stats as ds
 from analytics.product.scope import Scope
 
 FEATURES = ["income", "age", "tenure", "noise"]
-N = 2_400
+N = 1_000
 START = datetime(2026, 3, 2, tzinfo=UTC)
 pytestmark = [pytest.mark.slow]
 
