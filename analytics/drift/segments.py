@@ -30,7 +30,14 @@ import pyarrow as pa
 from analytics import sql
 from analytics.drift import profiles as drift_profiles
 from analytics.drift.performance import auc_from_bins
-from analytics.drift.policy import MIN_SEGMENT_LABELLED, SEGMENT_AUC_DROP, SEGMENT_MAE_RATIO, too_small
+from analytics.drift.policy import (
+    MIN_CUR_ROWS,
+    MIN_REF_ROWS,
+    MIN_SEGMENT_LABELLED,
+    SEGMENT_AUC_DROP,
+    SEGMENT_MAE_RATIO,
+    too_small,
+)
 from analytics.lakehouse import storage, views
 
 SEGMENT_KINDS = {"team": "Team", "country": "Country"}
@@ -129,9 +136,9 @@ def _verdict(metric: str, value: float | None, n: int, drop: float | None, overa
 def _shift(psi_row: dict | None) -> tuple[float | None, str]:
     if psi_row is None:
         return None, "no scores in one of the windows"
-    why = too_small(psi_row["n_ref"], psi_row["n_cur"])
-    if why:
-        return psi_row["psi"], f"too few rows ({why})"
+    if too_small(psi_row["n_ref"], psi_row["n_cur"]):
+        return psi_row["psi"], (f"too few rows ({psi_row['n_ref']:,} in the reference, {psi_row['n_cur']:,} now; "
+                                f"a verdict needs {MIN_REF_ROWS:,} and {MIN_CUR_ROWS:,})")
     return psi_row["psi"], {"ok": "stable", "warning": "moving", "drift": "shifted"}.get(psi_row["psi_status"],
                                                                                         "unknown")
 
