@@ -10,9 +10,24 @@ from analytics.drift import dependence as drift_dependence
 from analytics.drift import explain as drift_explain
 from analytics.drift import segments as drift_segments
 from analytics.drift.policy import MIN_SEGMENT_LABELLED
-from app import drift_charts, ui
+from analytics.product.scope import Scope
+from app import data, drift_charts, ui
 
 METRIC_WORDS = {"auc": "AUC", "mae": "Mean absolute error"}
+
+
+def panels(scope: Scope, root: str, windows: dict) -> None:
+    """Both panels for the explorer's model version and windows, each through the scoped cache (rows of
+    models outside the user's units are dropped server-side)."""
+    with ui.panel("Worst segments"):
+        seg = ui.value(lambda: data.cached(drift_segments.segments, scope=scope, root=root, **windows))
+        if seg is not None:
+            worst_segments(seg)
+    with ui.panel("How the top inputs move the output"):
+        curves = ui.value(lambda: data.cached(drift_dependence.current, scope=scope, model_id=windows["model_id"],
+                                              version=windows["version"]))
+        if curves is not None:
+            dependence(curves)
 
 
 def worst_segments(table: pl.DataFrame) -> None:

@@ -3,12 +3,10 @@ and whether accuracy followed. Open from an alert with ``?model=<id>&feature=<na
 
 import streamlit as st
 
-from analytics.drift import dependence as drift_dependence
 from analytics.drift import estimate as drift_estimate
 from analytics.drift import explain as drift_explain
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
-from analytics.drift import segments as drift_segments
 from app import alert_actions, data, drift_charts, drift_insight_view, drift_view, filters, ui
 from app.components import ignored_filters
 from app.safe_text import md
@@ -77,16 +75,7 @@ if model["task"] == "classification":
                        "on labelled weeks after training), with its band, next to the realised AUC once labels "
                        "arrive. It assumes only the inputs shifted, not what they mean (docs/drift.md).")
 
-with ui.panel("Worst segments"):
-    seg = ui.value(lambda: data.cached(drift_segments.segments, scope=scope, root=root, **windows))
-    if seg is not None:
-        drift_insight_view.worst_segments(seg)
-
-with ui.panel("How the top inputs move the output"):
-    curves = ui.value(lambda: data.cached(drift_dependence.current, scope=scope, model_id=model["model_id"],
-                                          version=model["version"]))
-    if curves is not None:
-        drift_insight_view.dependence(curves)
+drift_insight_view.panels(scope, root, windows)  # worst segments; partial dependence of the top inputs
 
 with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")
