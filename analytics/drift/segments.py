@@ -89,9 +89,8 @@ def compute_profiles(con: duckdb.DuckDBPyConnection, view: str, root: Path) -> p
                     if new_vals is None:
                         new_vals = sql.run(con, "segment_values_predictions", model_id=model_id)
                     vals = new_vals
-                for (kind, segment), g in vals.group_by("segment_kind", "segment"):
-                    parts.append(drift_profiles.profile(g, b).with_columns(segment_kind=pl.lit(kind),
-                                                                          segment=pl.lit(segment)))
+                if vals.height:  # every segment in one pass: the segment is part of the profile's key
+                    parts.append(drift_profiles.profile(vals, b, keys=("segment_kind", "segment", "day")))
     finally:
         if full is not None:
             full.close()
