@@ -6,7 +6,8 @@
 3. the measured value of newly concluded winning experiments goes into the value ledger, once
    (``product.experiments``);
 4. each new model version's inputs are ranked by how much its output depends on them
-   (``drift.explain``), once per version;
+   (``drift.explain``), once per version, and the top inputs' partial dependence drawn
+   (``drift.dependence``);
 5. what changed in alerts and stewardship tasks is delivered to the channels of
    ``<lakehouse>/_config/alerting.yaml`` (``alerts.deliver``: never raises; a failed delivery is logged
    and retried on the next run; docs/alerts.md).
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from analytics import alerts
 from analytics.drift import alerts as drift_alerts
+from analytics.drift import dependence as drift_dependence
 from analytics.drift import explain as drift_explain
 from analytics.lakehouse import connection, storage
 from analytics.lakehouse import refresh as rollup_refresh
@@ -69,6 +71,11 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
     con = connection.connect(root)
     try:
         drift_explain.compute_new(con, root)
+    finally:
+        con.close()
+    con = connection.connect(root)  # a new connection sees the importance just written
+    try:
+        drift_dependence.compute_new(con, root)
     finally:
         con.close()
     alerts.deliver(root)

@@ -79,3 +79,21 @@ def estimated(est: pl.DataFrame, perf: pl.DataFrame, metric: str = "auc") -> alt
         tooltip=[alt.Tooltip("week_start:T", format="%d %b %Y", title="week"), "kind:N",
                  alt.Tooltip("value:Q", format=".3f", title=name)])
     return themed((band + lines).properties(height=240))
+
+
+def dependence(curves: pl.DataFrame) -> alt.Chart:
+    """One small line per input: the model's average output as the input moves along its grid, with
+    the reference window's range (2nd to 98th percentile) shaded; each panel keeps its own x scale."""
+    d = curves.select("feature", "rank", "grid_value", "average", "ref_low", "ref_high").to_pandas()
+    order = curves.sort("rank")["feature"].unique(maintain_order=True).to_list()
+    base = alt.Chart(d)
+    band = base.transform_filter("isValid(datum.ref_low)").transform_aggregate(
+        lo="min(ref_low)", hi="max(ref_high)", groupby=["feature"]).mark_rect(opacity=0.12, color=NEUTRAL).encode(
+        x="lo:Q", x2="hi:Q")
+    line = base.mark_line(point=True, color=PRIMARY).encode(
+        x=alt.X("grid_value:Q", title="value of the input", scale=alt.Scale(zero=False)),
+        y=alt.Y("average:Q", title="average output", scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("feature:N", title="input"), alt.Tooltip("grid_value:Q", format=".3g", title="value"),
+                 alt.Tooltip("average:Q", format=".3f", title="average output")])
+    return themed((band + line).properties(width=220, height=180).facet(
+        facet=alt.Facet("feature:N", title=None, sort=order), columns=3).resolve_scale(x="independent"))

@@ -7,7 +7,7 @@ from analytics.drift import estimate as drift_estimate
 from analytics.drift import explain as drift_explain
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
-from app import alert_actions, data, drift_charts, drift_view, filters, ui
+from app import alert_actions, data, drift_charts, drift_insight_view, drift_view, filters, ui
 from app.components import ignored_filters
 from app.safe_text import md
 
@@ -74,6 +74,8 @@ if model["task"] == "classification":
             st.caption("AUC estimated from the scores alone (confidence-based performance estimation, calibrated "
                        "on labelled weeks after training), with its band, next to the realised AUC once labels "
                        "arrive. It assumes only the inputs shifted, not what they mean (docs/drift.md).")
+
+drift_insight_view.panels(scope, root, windows)  # worst segments; partial dependence of the top inputs
 
 with ui.panel("Evidently report"):
     st.caption("Evidently's own full report for the same windows, on seeded samples of 20,000 rows.")

@@ -38,7 +38,7 @@ from analytics.demo.training import training_features
 from analytics.errors import InputError
 
 PRODUCED_ELSEWHERE = ("quality_results", "alerts", "checklist_events", "stewardship_tasks",
-                      "regulation_events", "fairness_audits", "audit_log", "feature_importance",
+                      "regulation_events", "fairness_audits", "audit_log", "feature_importance", "partial_dependence",
                       "alert_actions", "alert_deliveries")  # written by refresh, by people and by alert delivery
 MAX_PREDICTIONS = 2_000_000_000
 

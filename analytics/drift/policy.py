@@ -15,3 +15,10 @@ def too_small(n_ref: int | None, n_cur: int | None, statistic: float | None = 0.
     if statistic is not None and (n_cur or 0) < MIN_CUR_ROWS:
         return f"current window too small (n={n_cur or 0:,}; an alert needs {MIN_CUR_ROWS:,})"
     return None
+
+
+# segments (drift.segments): a team's or country's metric on fewer labels is mostly noise (the AUC of
+# 100 labels with a 10% positive rate has a standard error near 0.05), so it gets no verdict
+MIN_SEGMENT_LABELLED = 100
+SEGMENT_AUC_DROP = 0.05  # a segment this far below the model's AUC is called worse
+SEGMENT_MAE_RATIO = 1.2  # a segment whose mean absolute error is 20% above the model's is called worse

@@ -193,8 +193,10 @@ def reference_window(root: Path, model_id: str, version: str) -> tuple[date, dat
 
 # ---------------------------------------------------------------- profiles
 
-def profile(values: pl.DataFrame, b: Bins) -> pl.DataFrame:
-    """Daily profile rows of one feature's values (columns day, value_num, value_cat) on bins ``b``."""
+def profile(values: pl.DataFrame, b: Bins, keys: tuple[str, ...] = ("day",)) -> pl.DataFrame:
+    """Profile rows of one feature's values (columns value_num, value_cat and ``keys``: the day, and for
+    the segment profiles the segment too) on bins ``b``, one row per distinct ``keys``."""
+    keys = list(keys)
     if b.kind == "numeric":
         # +-inf (allowed in Parquet) and NaN count as missing, like nulls: a bin would hide them
         x = values["value_num"]
@@ -203,31 +205,31 @@ def profile(values: pl.DataFrame, b: Bins) -> pl.DataFrame:
         xs = x.fill_null(0.0).to_numpy()
         idx = np.where(valid, np.searchsorted(b.edges, xs, side="left"), -1)
         n_bins = b.edges.size + 1
-        frame = values.select("day").with_columns(v=x, bin=pl.Series(idx, dtype=pl.Int64))
+        frame = values.select(keys).with_columns(v=x, bin=pl.Series(idx, dtype=pl.Int64))
     else:
         cats = as_category(values)
         lookup = {c: i for i, c in enumerate(b.categories)}
         n_bins = len(b.categories) + 1
         idx = cats.replace_strict(lookup, default=len(b.categories), return_dtype=pl.Int64)
-        frame = values.select("day").with_columns(v=pl.lit(None, pl.Float64),
-                                                  bin=pl.when(cats.is_null()).then(-1).otherwise(idx))
-    stats = frame.group_by("day").agg(
+        frame = values.select(keys).with_columns(v=pl.lit(None, pl.Float64),
+                                                 bin=pl.when(cats.is_null()).then(-1).otherwise(idx))
+    stats = frame.group_by(keys).agg(
         n=(pl.col("bin") >= 0).sum().cast(pl.Int64), n_null=(pl.col("bin") < 0).sum().cast(pl.Int64),
         sum_value=pl.col("v").sum(), sum_sq=(pl.col("v") ** 2).sum(), min_value=pl.col("v").min(),
-        max_value=pl.col("v").max())
-    per_bin = (frame.filter(pl.col("bin") >= 0).group_by("day", "bin")
-               .agg(c=pl.len().cast(pl.Int64), s=pl.col("v").sum().fill_null(0.0)))
-    days = stats["day"].sort()
-    grid = np.zeros((days.len(), n_bins), np.int64)
-    sums = np.zeros((days.len(), n_bins), float)
-    pos = {d: i for i, d in enumerate(days.to_list())}
+        max_value=pl.col("v").max()).sort(keys).with_row_index("_row")
+    per_bin = (frame.filter(pl.col("bin") >= 0).group_by(*keys, "bin")
+               .agg(c=pl.len().cast(pl.Int64), s=pl.col("v").sum().fill_null(0.0))
+               .join(stats.select(*keys, "_row"), on=keys, nulls_equal=True))
+    grid = np.zeros((stats.height, n_bins), np.int64)
+    sums = np.zeros((stats.height, n_bins), float)
     if per_bin.height:
-        di = np.array([pos[d] for d in per_bin["day"].to_list()])
-        grid[di, per_bin["bin"].to_numpy()] = per_bin["c"].to_numpy()
-        sums[di, per_bin["bin"].to_numpy()] = per_bin["s"].to_numpy()
-    lists = pl.DataFrame({"day": days, "bin_counts": list(grid), "bin_sums": list(sums)},
-                         schema={"day": pl.Date, "bin_counts": pl.List(pl.Int64), "bin_sums": pl.List(pl.Float64)})
-    return stats.join(lists, on="day").with_columns(
+        ri, bi = per_bin["_row"].to_numpy(), per_bin["bin"].to_numpy()
+        grid[ri, bi] = per_bin["c"].to_numpy()
+        sums[ri, bi] = per_bin["s"].to_numpy()
+    lists = pl.DataFrame({"_row": stats["_row"], "bin_counts": list(grid), "bin_sums": list(sums)},
+                         schema={"_row": stats["_row"].dtype, "bin_counts": pl.List(pl.Int64),
+                                 "bin_sums": pl.List(pl.Float64)})
+    return stats.join(lists, on="_row").drop("_row").with_columns(
         model_id=pl.lit(b.model_id), version=pl.lit(b.version), feature=pl.lit(b.feature), kind=pl.lit(b.kind))
 
 

@@ -9,6 +9,7 @@ histogram counts), so a query re-aggregates over all parts and never needs the r
 * prediction traffic and human usage (the overview, adoption);
 * which models have feature and outcome logs (readiness evidence);
 * drift profiles on frozen bins and labelled predictions per score bin (the drift explorer, alerts);
+* the same per team and country (the explorer's worst segments);
 * the 63-bit activity mask per model and user (adoption windows as a bitwise AND).
 """
 
@@ -23,6 +24,7 @@ import polars as pl
 import pyarrow as pa
 
 from analytics.drift import profiles as drift_profiles
+from analytics.drift import segments as drift_segments
 from analytics.lakehouse.schema import TS
 
 Compute = Callable[[duckdb.DuckDBPyConnection, str, Path], pa.Table | pl.DataFrame]
@@ -139,6 +141,21 @@ ROLLUPS: tuple[Rollup, ...] = (
         schema=pa.schema([("model_id", pa.string()), ("version", pa.string()), ("week_start", pa.date32()),
                           ("score_bin", pa.int32()), ("n", pa.int64())]),
     ),
+    # performance and score profiles per team and country (the explorer's worst segments); the score
+    # profiles need the bins frozen by drift_profiles_prediction above
+    Rollup(name="drift_segment_performance", source="outcomes", joins="predictions",
+           sql_name="segment_performance_rows",
+           grain="one row per model, version, week, segment kind (team, country), segment, label and score "
+                 "bin (per source part; merge by adding)",
+           schema=pa.schema([
+               ("model_id", pa.string()), ("version", pa.string()), ("week_start", pa.date32()),
+               ("segment_kind", pa.string()), ("segment", pa.string()), ("label", pa.float64()),
+               ("score_bin", pa.int32()), ("n", pa.int64()), ("sum_abs_err", pa.float64()),
+           ])),
+    Rollup(name="drift_segment_profiles", source="predictions", schema=drift_segments.PROFILE_SCHEMA,
+           compute=drift_segments.compute_profiles,
+           grain="one row per model, bins version, day, segment kind (team, country) and segment: the score's "
+                 "profile (per source part; merge by adding)"),
     # condensed from a rollup: built last, so it sees its source's new parts in the same refresh
     Rollup(
         name="rollup_usage_user_activity",

@@ -279,6 +279,23 @@ FEATURE_IMPORTANCE = _add(Table(
     required=("computed_at", "model_id", "version", "feature", "importance", "method"),
 ))
 
+PARTIAL_DEPENDENCE = _add(Table(
+    "partial_dependence",
+    _s(("computed_at", TS), ("model_id", pa.string()), ("version", pa.string()), ("feature", pa.string()),
+       ("rank", pa.int32()), ("grid_value", pa.float64()), ("average", pa.float64()), ("method", pa.string()),
+       ("n_rows", pa.int64()), ("surrogate_r2", pa.float64()), ("ref_low", pa.float64()),
+       ("ref_high", pa.float64())),
+    grain="one row per model version, feature, grid point and computation: the model's average output with "
+          "the feature set to grid_value (partial dependence) for its top numeric features by importance "
+          "(rank 1 = most important); method model_artifact: the registered model itself, surrogate: the "
+          "surrogate that reproduces the logged scores (surrogate_r2 says how faithfully); ref_low..ref_high: "
+          "the 2nd to 98th percentile of the feature in the reference window; the newest computation per "
+          "version is in force",
+    key=("model_id", "version", "feature", "grid_value", "computed_at"),
+    enums={"method": ("model_artifact", "surrogate")},
+    required=("computed_at", "model_id", "version", "feature", "grid_value", "average", "method"),
+))
+
 ALERTS = _add(Table(
     "alerts",
     _s(("alert_id", pa.string()), ("created_at", TS), ("model_id", pa.string()), ("kind", pa.string()),

@@ -39,7 +39,7 @@ WHOLE_TABLE_DAYS = 36500  # the window of an inventory table (models, versions):
 MIN_DAYS_FOR_VOLUME = 8  # a daily median needs a week of history
 MIN_ROWS_FOR_ALLOWED = 20  # fewer rows say little about the values a column may take
 NOT_PROFILED = frozenset({"audit_log", "quality_results", "alerts", "alert_deliveries", "alert_actions",
-                          "stewardship_tasks", "feature_importance"})  # written by the app itself
+                          "stewardship_tasks", "feature_importance", "partial_dependence"})  # written by the app itself
 
 
 @dataclass(frozen=True)
