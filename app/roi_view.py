@@ -106,7 +106,7 @@ def ledger_history_table(hist: pl.DataFrame) -> None:
     current_only = st.toggle("Only the figures in force", value=True, key="ledger_current_only")
     shown = hist.filter(pl.col("is_current")) if current_only else hist
     ui.table(shown.drop("attribution"), key="ledger_history", height=320, column_config=ui.columns(
-        month=ui.date_col("Month", "MMM YYYY"), model_id="Model id", name="Model", business_unit="Business unit",
+        month=ui.date_col("Month", "MMM YYYY"), model_id=None, name="Model", business_unit="Business unit",
         category="Category", kind="Kind", amount_usd=ui.usd_col("Amount"), ci_low_usd=ui.usd_col("Interval low"),
         ci_high_usd=ui.usd_col("Interval high"), is_current="In force", entered_by="Entered by",
-        entered_at=ui.date_col("Entered", "D MMM YYYY HH:mm"), note="Note", attribution_label="Attribution"))
+        entered_at=ui.date_col("Entered", ui.TIME_FORMAT), note="Note", attribution_label="Attribution"))
