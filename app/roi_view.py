@@ -79,6 +79,9 @@ def what_if_figures(w: roi.WhatIf, countries) -> None:
 
 
 def revenue_per_run_table(rpr: pl.DataFrame) -> None:
+    if rpr.is_empty():  # an empty grid reads as broken; say why instead
+        ui.empty("No model in the filters has incremental revenue in the window, so there is no revenue per run.")
+        return
     ui.table(rpr, key="revenue_per_run", height=220, column_config=ui.columns(
         model_id=None, name="Model", business_unit="Business unit",
         incremental_revenue_usd=ui.usd_col("Incremental revenue"), n_runs="Model runs",
