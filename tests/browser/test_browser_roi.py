@@ -82,9 +82,9 @@ def _ledger_roi(root, start: date, end: date, unit: str | None) -> float:
         with entries as (
             select *, row_number() over (partition by month, model_id, category, coalesce(line_item, '')
                                          order by entered_at desc) as newest
-            from read_parquet('{root}/value_ledger/**/*.parquet', union_by_name=true)
+            from read_parquet('{root}/value_ledger/**/*.parquet', union_by_name=true, hive_partitioning=false)
         ), current as (
-            select e.*, m.business_unit from entries e join read_parquet('{root}/models/**/*.parquet') m
+            select e.*, m.business_unit from entries e join read_parquet('{root}/models/**/*.parquet', hive_partitioning=false) m
                 using (model_id)
             where newest = 1 and month between ? and ? and (? is null or m.business_unit = ?)
         )
