@@ -13,7 +13,7 @@ from analytics.errors import InputError
 from analytics.governance import audit, users
 from analytics.governance.users import ROLES
 from analytics.lakehouse import ingest
-from app import auth, data, writes
+from app import auth, data, ui, writes
 
 WHERE = "users"  # where user-management outcomes are confirmed (app.writes)
 
@@ -55,7 +55,7 @@ def user_forms() -> None:
     with add_col, st.form("add_user", clear_on_submit=True):
         st.markdown("**Add a user**")
         name = st.text_input("User name", key="au_name")
-        role = st.selectbox("Role", ROLES, key="au_role")
+        role = st.selectbox("Role", ROLES, key="au_role", format_func=ui.word)
         password = st.text_input("Password (10+ characters)", type="password", key="au_password")
         units = st.text_input("Business units (optional, comma-separated)", key="au_units",
                               help="Limits a product manager to these business units.")
@@ -75,7 +75,7 @@ def audit_filters() -> dict:
     picked = c1.date_input("Days", value=(today - timedelta(days=30), today), key="audit_days")
     start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (None, None)
     action = c2.selectbox("Action", [None, *data.cached(audit.actions)], key="audit_action",
-                          format_func=lambda a: a or "All")
+                          format_func=lambda a: ui.word(a) or "All")
     actor = c3.text_input("Actor", key="audit_actor").strip() or None
     return {"start_date": start, "end_date": end, "actor": actor, "action": action}
 

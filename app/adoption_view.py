@@ -40,7 +40,9 @@ def funnel_table(fun: pl.DataFrame) -> None:
 
 def by_table(by: pl.DataFrame, dim: str) -> None:
     ui.table(by, key=f"adoption_by_{dim}", column_config=ui.columns(
-        **{dim: DIMENSIONS[dim]}, name="Name", business_unit="Business unit", n_eligible="Eligible",
+        # per model: the name speaks for the model, its id stays in the download
+        **({dim: None, "name": "Model"} if dim == "model_id" else {dim: DIMENSIONS[dim], "name": "Name"}),
+        business_unit="Business unit", n_eligible="Eligible",
         n_tried="Tried", n_regular="Regular", n_invocations="Invocations",
         adoption_rate=ui.pct_col("Adoption rate"), share_regular=ui.pct_col("Regular share")))
 
@@ -54,12 +56,12 @@ def laggards_table(lag: pl.DataFrame) -> None:
 
 def feedback_table(fb: pl.DataFrame) -> None:
     ui.table(fb, key="feedback_monthly", height=200, column_config=ui.columns(
-        month=ui.date_col("Month", "MMM YYYY"), model_id="Model id", name="Model", n_ratings="Ratings",
+        month=ui.date_col("Month", "MMM YYYY"), model_id=None, name="Model", n_ratings="Ratings",
         mean_rating=st.column_config.NumberColumn("Mean rating", format="%.2f"), n_low_ratings="Ratings of 1-2"))
 
 
 def comments_table(com: pl.DataFrame) -> None:
     ui.table(com, key="feedback_comments", height=420, column_config=ui.columns(
-        submitted_at=ui.date_col("When"), model_id="Model id", name="Model",
+        submitted_at=ui.date_col("When"), model_id=None, name="Model",
         rating=st.column_config.NumberColumn("Rating", format="%d ★"), comment="Comment", team="Team",
         country="Country"))

@@ -71,7 +71,7 @@ def panel(model_id: str | None = None, *, page: str) -> None:
             value=st.column_config.NumberColumn("Latest value", format="%.3f", width="small"),
             threshold=st.column_config.NumberColumn("Threshold", format="%.3f", width="small"),
             since_at=ui.date_col("Since", width="small"),
-            updated_at=st.column_config.DatetimeColumn("Last evaluated", format="D MMM, HH:mm", width="small"),
+            updated_at=ui.date_col("Last evaluated", ui.TIME_FORMAT, width="small"),
             value_at_risk_usd=ui.usd_col("Value at risk / month", width="small"),
             state=ui.text_col("Handled", "small")))
         if not auth.can("drift.acknowledge"):

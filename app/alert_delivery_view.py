@@ -29,7 +29,7 @@ def panel() -> None:
             return
         ui.table(ui.humanize(log.drop("event_key"), "status", "event"), key="alert_deliveries",
                  column_config=ui.columns(
-            attempted_at=st.column_config.DatetimeColumn("Last attempt", format="D MMM YYYY, HH:mm"),
+            attempted_at=ui.date_col("Last attempt", ui.TIME_FORMAT),
             status=ui.text_col("Status", "small"), channel="Channel", channel_kind="Kind", event="Event",
             subject_id="Alert or task", summary=ui.text_col("Notification", "large"),
             attempts=st.column_config.NumberColumn("Tries (last run)"), n_runs=st.column_config.NumberColumn("Runs"),

@@ -385,7 +385,7 @@ def audit(action: str, target: str = "", detail: str = "") -> str:
 def sidebar(user: dict) -> None:
     """Who is signed in, with which role, and the sign-out control."""
     with st.sidebar:
-        st.caption(f"Signed in as **{md(user['name'])}** ({user['role'].replace('_', ' ')})")
+        st.caption(f"Signed in as **{md(user['name'])}** ({user['role'].replace('_', ' ').capitalize()})")
         if st.button("Sign out", key="_sign_out", icon=":material/logout:"):
             sign_out()
         ticket = st.session_state.get("_session_ticket")

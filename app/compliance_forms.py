@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.governance import fairness, regulation
-from app import data, fmt, writes
+from app import data, fmt, ui, writes
 
 WHERE = "compliance"  # where this page's write outcomes are confirmed (app.writes)
 
@@ -26,6 +26,23 @@ def regulation_headline(h: dict) -> None:
                 help="Cells whose next review date has passed.")
 
 
+AUDIT_COLUMNS = {"audit_id": st.column_config.Column("Audit"), "model_id": None,
+                 "worst_di": st.column_config.NumberColumn("Worst disparate impact", format="%.2fx"),
+                 "sign_off_reason": st.column_config.Column("Sign-off reason"),
+                 "reaudit_on": st.column_config.DateColumn("Re-audit on", format="D MMM YYYY"),
+                 "is_overdue": st.column_config.CheckboxColumn("Overdue"),
+                 "is_latest": st.column_config.CheckboxColumn("Latest")}
+
+
+def readable(df: pl.DataFrame) -> pl.DataFrame:
+    """Tracker tables in words: obligations by their labels ("opt_out" -> "Opt-out") and statuses in the
+    matrix's cells ("not_assessed (overdue)" -> "Not assessed (overdue)")."""
+    if "obligation" in df.columns:
+        df = df.with_columns(pl.col("obligation").replace(regulation.LABELS))
+    cells = [c for c in df.columns if ": " in c]  # the matrix's "REG: obligation" columns
+    return ui.humanize(df, *cells)
+
+
 def regulation_form(kind: str, cells: pl.DataFrame, today: date) -> None:
     """Update one cell of the tracker (appended to its history with the editor's name)."""
     with st.form("reg_edit", border=True):
@@ -35,7 +52,7 @@ def regulation_form(kind: str, cells: pl.DataFrame, today: date) -> None:
         reg = c2.selectbox("Regulation", list(regulation.OBLIGATIONS))
         obligation = c3.selectbox("Obligation", list(regulation.LABELS), format_func=regulation.LABELS.get)
         c4, c5, c6 = st.columns(3)
-        status = c4.selectbox("Status", regulation.STATUSES, index=2)
+        status = c4.selectbox("Status", regulation.STATUSES, index=2, format_func=ui.word)
         owner = c5.text_input("Owner")
         evidence = c6.text_input("Evidence link (https://…)")
         c7, c8, c9 = st.columns(3)
@@ -59,17 +76,18 @@ def regulation_form(kind: str, cells: pl.DataFrame, today: date) -> None:
 def fairness_headline(last: dict) -> None:
     """The latest audit of a model: status, worst disparate impact, sign-off and re-audit date."""
     c = st.columns(4)
-    c[0].metric("Latest audit", last["status"], border=True,
+    c[0].metric("Latest audit", ui.word(last["status"]), border=True,
                 help="Within band: every group's disparate impact is in 0.8-1.25 and its recall and false-"
                      "positive rate are within 0.1 of the reference group's. Small groups are not shown.")
     c[1].metric("Worst disparate impact", fmt.ratio(last["worst_di"]), border=True,
                 help="The group's selection rate divided by the reference group's, for the group furthest "
                      "from parity; the four-fifths band is 0.80x to 1.25x.")
-    c[2].metric("Signed off by", last["signed_off_by"] or "pending", border=True)
-    c[3].metric("Re-audit due", f"{last['reaudit_on']:%Y-%m-%d}" + (" (overdue)" if last["is_overdue"] else ""),
+    c[2].metric("Signed off by", last["signed_off_by"] or "Pending", border=True)
+    c[3].metric("Re-audit due", fmt.day(last['reaudit_on']) + (" (overdue)" if last["is_overdue"] else ""),
                 border=True)
-    st.caption(f"Window {last['window_start_at']:%Y-%m-%d} to {last['window_end_at']:%Y-%m-%d}; attribute "
-               f"`{last['sensitive_attribute']}`; reference group `{last['reference_group']}`; groups under "
+    reference = f"`{last['reference_group']}`" if last["reference_group"] else "not set"
+    st.caption(f"Window {fmt.day(last['window_start_at'])} to {fmt.day(last['window_end_at'])}; attribute "
+               f"`{last['sensitive_attribute']}`; reference group {reference}; groups under "
                f"{fairness.MIN_GROUP_SIZE} rows are suppressed.")
 
 
@@ -82,8 +100,9 @@ def audit_window(start_date: date, end_date: date) -> tuple[datetime, datetime]:
 def fairness_form(model: str, audits: pl.DataFrame, today: date, start_date: date, end_date: date) -> None:
     """Run an audit of ``model`` over the sidebar window, or sign off one of its audits."""
     with st.form("fa_actions", border=True):
-        st.markdown(f"**Audit the sidebar window** ({start_date} to {end_date}) **or sign off an audit**")
-        pick = st.selectbox("Audit to sign off", audits["audit_id"].to_list() if audits.height else [])
+        st.markdown(f"**Audit the sidebar window** ({fmt.day(start_date)} to {fmt.day(end_date)}) **or sign off an audit**")
+        when = {a: f"Audit of {fmt.day(t)}" for a, t in audits.select("audit_id", "audited_at").rows()}
+        pick = st.selectbox("Audit to sign off", list(when), format_func=when.get)
         reaudit = st.date_input("Re-audit on", value=today + timedelta(days=90), min_value=today + timedelta(days=1))
         reason = st.text_input("Reason for signing off", key="fa_reason",
                                help="Required when the audit is outside the band; kept with the sign-off.")

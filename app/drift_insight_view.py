@@ -78,7 +78,7 @@ def dependence(curves: pl.DataFrame) -> None:
                  "importance is known and at least one of the top inputs is a number.")
         return
     method = curves["method"][0]
-    st.altair_chart(drift_charts.dependence(curves), width="stretch")
+    ui.chart(drift_charts.dependence, curves)
     said = f"Computed from {drift_dependence.METHOD_LABELS[method]}"
     if method == "surrogate":
         r2 = curves["surrogate_r2"][0]

@@ -40,7 +40,7 @@ def verdict(tests: pl.DataFrame, picked: str, r: ex.ExperimentResult) -> None:
     test = tests.filter(pl.col("experiment_id") == picked).row(0, named=True)
     st.subheader(md(test["name"]))
     st.markdown(f"**Hypothesis.** {md(test['hypothesis'] or '–')}  \n**Model** {md(test['model_name'])} · "
-                f"**status** {md(test['status'])} · **primary metric** {md(r.primary_metric)}")
+                f"**Status** {md(ui.word(test['status']))} · **Primary metric** {md(ui.word(r.primary_metric))}")
     primary = r.results.filter(pl.col("metric") == r.primary_metric)
     c = st.columns([2, 1, 1, 1])
     headline, detail = fmt.headline(r.verdict)

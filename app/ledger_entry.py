@@ -42,15 +42,15 @@ def ledger_entry_panel() -> None:
         st.caption("Each entry is appended with your name and the time; an entry for a month, model and "
                    "category that already has a figure becomes the figure in force, the old one stays in "
                    "the history. Benefits and costs are both positive amounts.")
-        models = data.cached(portfolio.models, scope=filters.current())["model_id"].to_list()
+        models = dict(data.cached(portfolio.models, scope=filters.current()).select("model_id", "name").rows())
         form_tab, csv_tab = st.tabs(["Form", "CSV upload"])
         with form_tab, st.form("ledger_form", clear_on_submit=True):
             c = st.columns(3)
             # actuals arrive after a month closes: default to last month
             last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
             month = c[0].date_input("Month (first day)", value=last_month, key="lf_month")
-            model_id = c[1].selectbox("Model", models, key="lf_model")
-            category = c[2].selectbox("Category", LEDGER_CATEGORIES, key="lf_category")
+            model_id = c[1].selectbox("Model", list(models), key="lf_model", format_func=models.get)
+            category = c[2].selectbox("Category", LEDGER_CATEGORIES, key="lf_category", format_func=ui.word)
             c = st.columns(4)
             amount = c[0].number_input("Amount (USD)", min_value=0.0, step=100.0, key="lf_amount")
             attribution = c[1].selectbox("Attribution", ATTRIBUTIONS, index=2, key="lf_attr",

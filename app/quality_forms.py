@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.quality import tasks, views
-from app import auth, data, fmt, writes
+from app import auth, data, fmt, ui, writes
 
 WHERE = "quality_tasks"  # where task-action outcomes are confirmed (app.writes)
 ACTIONS = ("acknowledge", "reassign", "resolve")
@@ -26,7 +26,7 @@ def headline(h: views.Headline) -> None:
                 help="Monthly benefit (mean of the last 3 ledger months) of production models downstream "
                      "of failing datasets, each model counted once.")
     if h.last_checked_at is not None:
-        st.caption(f"{h.n_checks} checks, last evaluated {h.last_checked_at:%Y-%m-%d %H:%M} UTC; "
+        st.caption(f"{h.n_checks} checks, last evaluated {fmt.moment(h.last_checked_at)}; "
                    f"{h.n_warning} warning.")
 
 
@@ -50,19 +50,22 @@ def pick_dataset(latest: pl.DataFrame, bad: pl.DataFrame | None) -> str | None:
 
 def task_actions(task_table: pl.DataFrame) -> None:
     """The task form for roles that may act on tasks, when any task is open; a note for the others."""
-    open_ids = task_table.filter(pl.col("status") != "resolved")["task_id"].to_list() if task_table.height else []
-    if open_ids and not auth.can("quality_tasks.edit"):
+    open_tasks = task_table.filter(pl.col("status") != "resolved") if task_table.height else task_table
+    # a task reads as its feed and check and when it opened, not as its key
+    labels = {t: f"{d} / {c}, opened {fmt.day(at)}" for t, d, c, at in
+              open_tasks.select("task_id", "dataset_id", "check_id", "opened_at").rows()} if open_tasks.height else {}
+    if labels and not auth.can("quality_tasks.edit"):
         st.caption("Stewards and admins can acknowledge, reassign and resolve tasks.")
-    elif open_ids:
-        task_form(open_ids)
+    elif labels:
+        task_form(labels)
 
 
-def task_form(open_ids: list[str]) -> None:
+def task_form(labels: dict[str, str]) -> None:
     """Acknowledge, reassign or resolve an open task, with a reason."""
     with st.form("task_action", border=True):
         st.markdown("**Act on a task**")
-        tid = st.selectbox("Task", open_ids)
-        action = st.radio("Action", ACTIONS, horizontal=True)
+        tid = st.selectbox("Task", list(labels), format_func=labels.get)
+        action = st.radio("Action", ACTIONS, horizontal=True, format_func=ui.word)
         assignee = st.text_input("New assignee (reassign only)")
         reason = st.text_input("Reason (required)")
         if not st.form_submit_button("Save", type="primary"):

@@ -19,7 +19,7 @@ from app.safe_text import md
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
                  "blocked": "Blocked"}
 HISTORY_COLUMNS = {
-    "event_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm"),
+    "event_at": ui.date_col("When", ui.TIME_FORMAT),
     "actor": "Who", "title": "Title", "status": "Status", "owner": "Owner",
     "due_date": st.column_config.DateColumn("Due", format="D MMM YYYY"), "evidence_url": "Evidence link",
     "note": "Note", "retired": "Retired",
@@ -129,13 +129,14 @@ def editor(board: pl.DataFrame) -> None:
     ids = board["item_id"].to_list()
     cc = st.column_config
     st.data_editor(
-        board.select(EDITOR_COLUMNS), key=key, hide_index=True, width="stretch", num_rows="fixed",
+        ui.humanize(board.select(EDITOR_COLUMNS), "computed_status"), key=key, hide_index=True, width="stretch", num_rows="fixed",
         placeholder="–",
         disabled=not editable or ["title", "computed_status", "check", "evidence", "updated_by"],
         on_change=_on_edit, args=(key, ids),
         column_config={
             "title": cc.TextColumn("Item", width="medium"),
             "status": cc.SelectboxColumn("Status", options=list(items.STATUSES), required=True,
+                                         format_func=ui.word,
                                          help="Your team's status. Saved as soon as you change it."),
             "computed_status": cc.TextColumn("Evidence says", help="Status computed from the lakehouse"),
             "check": cc.TextColumn("Check", width="medium",
@@ -177,8 +178,9 @@ def item_forms(board_all: pl.DataFrame, templates: pl.DataFrame) -> None:
     with tpl:
         names = templates["template_id"].unique(maintain_order=True).to_list()
         c = st.columns([2, 3])
-        picked = c[0].selectbox("Template", names, key="ck_tpl")
-        c[1].dataframe(templates.filter(template_id=picked).select("title", "owner"), hide_index=True)
+        picked = c[0].selectbox("Template", names, key="ck_tpl", format_func=ui.word)
+        c[1].dataframe(templates.filter(template_id=picked).select("title", "owner"), hide_index=True,
+                       column_config={"title": "Item", "owner": "Owner role"})
         b = st.columns(2)
         if b[0].button("Add its missing items to the checklist", key="ck_tpl_apply", icon=":material/playlist_add:"):
             _write("checklist.template.apply", picked, f"applied template {picked}", record.apply_template, picked)

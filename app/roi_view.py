@@ -79,6 +79,9 @@ def what_if_figures(w: roi.WhatIf, countries) -> None:
 
 
 def revenue_per_run_table(rpr: pl.DataFrame) -> None:
+    if rpr.is_empty():  # an empty grid reads as broken; say why instead
+        ui.empty("No model in the filters has incremental revenue in the window, so there is no revenue per run.")
+        return
     ui.table(rpr, key="revenue_per_run", height=220, column_config=ui.columns(
         model_id=None, name="Model", business_unit="Business unit",
         incremental_revenue_usd=ui.usd_col("Incremental revenue"), n_runs="Model runs",
@@ -106,7 +109,7 @@ def ledger_history_table(hist: pl.DataFrame) -> None:
     current_only = st.toggle("Only the figures in force", value=True, key="ledger_current_only")
     shown = hist.filter(pl.col("is_current")) if current_only else hist
     ui.table(shown.drop("attribution"), key="ledger_history", height=320, column_config=ui.columns(
-        month=ui.date_col("Month", "MMM YYYY"), model_id="Model id", name="Model", business_unit="Business unit",
+        month=ui.date_col("Month", "MMM YYYY"), model_id=None, name="Model", business_unit="Business unit",
         category="Category", kind="Kind", amount_usd=ui.usd_col("Amount"), ci_low_usd=ui.usd_col("Interval low"),
         ci_high_usd=ui.usd_col("Interval high"), is_current="In force", entered_by="Entered by",
-        entered_at=ui.date_col("Entered", "D MMM YYYY HH:mm"), note="Note", attribution_label="Attribution"))
+        entered_at=ui.date_col("Entered", ui.TIME_FORMAT), note="Note", attribution_label="Attribution"))

@@ -22,6 +22,9 @@ from app import auth
 T = TypeVar("T")
 
 ROW_PX = 35  # st.dataframe's row (and header) height in pixels
+# one date format everywhere; a time of day is in UTC and its column title says so (docs/product.md)
+DATE_FORMAT = "D MMM YYYY"
+TIME_FORMAT = "D MMM YYYY, HH:mm"
 
 
 # who sees what went wrong technically: server paths, file names, the query and DuckDB's own words
@@ -175,7 +178,7 @@ def auto_config(df: pl.DataFrame, column_config: dict | None) -> dict:
             config[name] = st.column_config.NumberColumn(given.get("label") or label(name), help=given.get("help"),
                                                          width=given.get("width"), format="localized")
         elif isinstance(dtype, pl.Datetime):
-            config[name] = st.column_config.DatetimeColumn(label(name), format="D MMM YYYY, HH:mm")
+            config[name] = st.column_config.DatetimeColumn(f"{label(name)} (UTC)", format=TIME_FORMAT)
         elif dtype == pl.Date:
             config[name] = st.column_config.DateColumn(label(name), format="D MMM YYYY")
         else:
@@ -192,8 +195,10 @@ def max_rows_shown() -> int:
 def table(df: pl.DataFrame, *, key: str, filename: str | None = None, column_config: dict | None = None,
           height: int | None = None) -> None:
     """A dataframe capped at the ``max_rows_shown`` setting (saying so) with a CSV download of all
-    rows. Columns the caller does not configure get readable labels and date formats."""
+    rows. Columns the caller does not configure get readable labels and date formats; codes in
+    status-like columns (``CODE_COLUMNS``) read as words, on the page and in the downloads."""
     cap = max_rows_shown()
+    df = export.humanize(df)
     shown = df.head(cap)
     column_config = auto_config(shown, column_config)
     if height:  # a cap, not a size: a short table keeps its own height instead of blank rows
@@ -228,7 +233,10 @@ def pct_col(label: str, help: str | None = None):
     return st.column_config.NumberColumn(label, format="percent", help=help)
 
 
-def date_col(label: str, fmt: str = "D MMM YYYY", width: str | None = None):
+def date_col(label: str, fmt: str = DATE_FORMAT, width: str | None = None):
+    """A date column; with a time of day (``HH`` in ``fmt``) the title says the zone, UTC."""
+    if "H" in fmt and "UTC" not in label:
+        label = f"{label} (UTC)"
     return st.column_config.DatetimeColumn(label, format=fmt, width=width)
 
 
@@ -236,14 +244,15 @@ def text_col(label: str, width: str | None = None, help: str | None = None):
     return st.column_config.TextColumn(label, width=width, help=help)
 
 
-def humanize(df, *cols: str):
-    """Enum codes as words for people: "in_progress" -> "In progress" (nulls stay null; tables show them
-    with a dash)."""
-    import polars as pl
+def humanize(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    """Enum codes as words for people ("in_progress" -> "In progress", "auc" -> "AUC"): the one rule
+    the page, CSV, XLSX and PDF share, ``analytics.report.tables.humanize``."""
+    return export.humanize(df, *cols)
 
-    exprs = [pl.col(c).str.replace_all("_", " ").str.to_titlecase().str.slice(0, 1)
-             + pl.col(c).str.replace_all("_", " ").str.slice(1) for c in cols]
-    return df.with_columns(*(e.alias(c) for e, c in zip(exprs, cols, strict=True)))
+
+def word(code: str | None) -> str | None:
+    """One code as words ("data_scientist" -> "Data scientist"), for a widget's ``format_func``."""
+    return export.word(code)
 
 
 def link_col(label: str, text: str):

@@ -8,7 +8,6 @@ from analytics.quality import views
 from app import catalog_view as view
 from app import data, filters, fmt, ui
 from app.components import ignored_filters
-from app.safe_text import md
 
 st.title("Catalog & lineage")
 st.caption("Who owns each dataset, what it holds, which rules apply, and what depends on it.")
@@ -56,9 +55,10 @@ with ui.panel("Lineage"):
         st.graphviz_chart(dot, width="stretch")
         if kind == "dataset":
             hit = data.cached(lineage.impact, scope=mine, dataset_ids=(node,), all_stages=True)
-            st.markdown(f"**Models fed by {md(node)}**")
+            st.markdown(f"**Models fed by `{node.replace('`', '')}`**")
             if hit.is_empty():
                 ui.empty("No model depends on this dataset.")
             else:
                 ui.table(hit, key="lineage_impact", column_config={
-                    "monthly_value_usd": st.column_config.NumberColumn("monthly value (USD)", format="dollar")})
+                    "model_id": None, "model_name": st.column_config.Column("Model"),
+                    "monthly_value_usd": st.column_config.NumberColumn("Monthly value (USD)", format="dollar")})

@@ -29,11 +29,12 @@ with ui.panel("Failing checks and value at risk"):
     elif bad is not None:
         ui.table(bad.select("dataset_id", "check_id", "check_kind", "status", "metric_value", "fail_threshold",
                             "steward", "message"), key="quality_failing",
-                 column_config={"message": st.column_config.TextColumn(width="large"),
-                                "metric_value": st.column_config.NumberColumn("value", format="%.3g")})
+                 column_config={"message": st.column_config.TextColumn("Message", width="large"),
+                                "metric_value": st.column_config.NumberColumn("Value", format="%.3g")})
         st.markdown("**Production models fed by failing datasets**")
         ui.table(data.cached(views.impact, scope=mine), key="quality_impact", column_config={
-            "monthly_value_usd": st.column_config.NumberColumn("monthly value (USD)", format="dollar")})
+            "model_id": None, "model_name": st.column_config.Column("Model"),
+            "monthly_value_usd": st.column_config.NumberColumn("Monthly value (USD)", format="dollar")})
         forms.failing_samples(bad)
 
 left, right = st.columns([1, 2])

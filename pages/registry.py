@@ -29,8 +29,10 @@ st.subheader("Models")
 c1, c2, c3 = st.columns([2, 1, 1])
 search = c1.text_input("Search", key="reg_search", max_chars=registry.MAX_SEARCH_CHARS,
                        placeholder="name, id, owner, business unit, description")
-tiers = c2.multiselect("Risk tier", ["high", "medium", "low"], key="reg_tiers", placeholder="All")
-stages = c3.multiselect("Stage", ["production", "pilot", "retired"], key="reg_stages", placeholder="All")
+tiers = c2.multiselect("Risk tier", ["high", "medium", "low"], key="reg_tiers", placeholder="All",
+                       format_func=ui.word)
+stages = c3.multiselect("Stage", ["production", "pilot", "retired"], key="reg_stages", placeholder="All",
+                        format_func=ui.word)
 found = ui.value(lambda: data.cached(registry.models, scope=scope, search=search or None,
                                      risk_tiers=tuple(tiers) or None, stages=tuple(stages) or None),
                  empty="No model matches the search and filters.")
@@ -50,7 +52,7 @@ if found is not None:
                                           metrics_json=ui.text_col("Run metrics")))
     with ui.panel("Deployments"):
         ui.table(data.cached(registry.deployments, scope=scope, model_id=model_id), key="registry_deployments",
-                 column_config=ui.columns(deployed_at=ui.date_col("Deployed", "D MMM YYYY HH:mm")))
+                 column_config=ui.columns(deployed_at=ui.date_col("Deployed", ui.TIME_FORMAT)))
     with ui.panel("Lineage"):
         version = data.cached(registry.versions, scope=scope, model_id=model_id)["version"].to_list()[:1]
         edges = data.cached(lineage.around, scope=scope.narrowed, kind="model_version", node_id=f"{model_id}@{version[0]}", depth=3) \

@@ -28,6 +28,7 @@ from analytics.lakehouse import storage
 from analytics.lakehouse.schema import QUALITY_RESULTS, TABLES
 from analytics.lakehouse.views import quote_ident
 from analytics.quality.contracts import TYPES, Check
+from analytics.report.fmt import moment
 
 SAMPLE_ROWS = 5
 
@@ -315,13 +316,13 @@ def _result(con, b: _Builder, check: Check, a: dict[str, str], per_bucket: dict,
         newest = _newest_ever(con, b, check, as_of)
     if newest is None:
         return CheckResult(check, as_of, None, "fail", 0, 0, (),
-                           f"{target} has no {check.column} value at all up to {as_of:%Y-%m-%d %H:%M} UTC.")
+                           f"{target} has no {check.column} value at all up to {moment(as_of)}.")
     if isinstance(newest, date) and not isinstance(newest, datetime):
         newest = datetime(newest.year, newest.month, newest.day, tzinfo=UTC)
     age_h = (as_of - _utc(newest)).total_seconds() / 3600
     return done(age_h, per_bucket.get(0, {}).get(a["n"]) or 0, 0, [],  # n_rows: rows of the last day
-                f"Newest data in {target} is {_age(age_h)} old ({check.column} {_utc(newest):%Y-%m-%d %H:%M} "
-                f"UTC; warn after {check.warn:g} h, fail after {check.fail:g} h).")
+                f"Newest data in {target} is {_age(age_h)} old ({check.column} {moment(_utc(newest))}; "
+                f"warn after {check.warn:g} h, fail after {check.fail:g} h).")
 
 
 def _age(hours: float) -> str:

@@ -66,20 +66,21 @@ def _label(r: CheckResult) -> str:
 
 
 def alert_message(r: CheckResult) -> str:
-    """Plain words for the overview, e.g. "Upstream feed crm_accounts failing freshness (newest data
-    18 days old)"."""
+    """The alert's "why" in a full sentence, e.g. "The upstream feed crm_accounts is failing its
+    freshness check: its newest data is 18 days old." (the feed and column keep the data's names)."""
     c = r.check
+    feed = f"The upstream feed {c.dataset_id} is failing its"
     if c.kind == "timeliness":
-        detail = (f"newest data {qc._age(r.metric_value)} old" if r.metric_value is not None
-                  else "no data at all")
-        return f"Upstream feed {c.dataset_id} failing freshness ({detail})"
+        detail = (f"its newest data is {qc._age(r.metric_value)} old" if r.metric_value is not None
+                  else "it has no data at all")
+        return f"{feed} freshness check: {detail}."
     if r.metric_value is None:
-        return f"Upstream feed {c.dataset_id} failing {c.kind} of {_label(r)} (nothing to check)"
+        return f"{feed} {c.kind} check on {_label(r)}: there was nothing to check."
     if c.kind == "volume":
-        return (f"Upstream feed {c.dataset_id} failing volume ({r.metric_value:.0%} of its usual daily "
-                "rows)")
-    return (f"Upstream feed {c.dataset_id} failing {c.kind} of {_label(r)} ({r.metric_value:.0%} "
-            f"{'non-null' if c.kind == 'completeness' else 'valid'}; fails below {c.fail:.0%})")
+        return f"{feed} volume check: its daily rows are at {r.metric_value:.0%} of the usual."
+    share = "filled in" if c.kind == "completeness" else "valid"
+    return (f"{feed} {c.kind} check on {_label(r)}: {r.metric_value:.0%} of values are {share}, and it "
+            f"fails below {c.fail:.0%}.")
 
 
 def breaches(con: duckdb.DuckDBPyConnection, results: list[CheckResult],

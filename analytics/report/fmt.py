@@ -54,3 +54,14 @@ def headline(text: str) -> tuple[str, str | None]:
         if found:
             return head, rest.rstrip(")") if sep == " (" else rest
     return text, None
+
+
+def day(d) -> str:
+    """A date as every page shows it (the tables' "D MMM YYYY"): "3 Oct 2026"; "–" for none."""
+    return "–" if d is None else f"{d.day} {d:%b %Y}"
+
+
+def moment(t) -> str:
+    """A time as every page shows it, in UTC and saying so: "3 Oct 2026, 15:38 UTC" (``t`` is a UTC
+    datetime, aware or naive); "–" for none."""
+    return "–" if t is None else f"{day(t)}, {t:%H:%M} UTC"

@@ -169,7 +169,39 @@ def csv_bytes(df: pl.DataFrame, cols: list[Col] | None = None) -> bytes:
     return buf.getvalue()
 
 
+# Columns whose cells are codes from a fixed list (statuses, stages, kinds): every table shown to a person
+# (page, CSV, XLSX, PDF) turns them into words with ``humanize``; ids and the data's own names are not here.
+CODE_COLUMNS = frozenset({
+    "status", "computed_status", "stage", "severity", "kind", "category", "environment", "approval",
+    "risk_tier", "task", "check_kind", "metric_kind", "asset_kind", "obligation", "verdict", "variant",
+    "control", "domain", "primary_metric", "metric", "algorithm", "role", "event", "action", "missing",
+})
+# words that are read as letters: "auc" -> "AUC", "roc_auc" -> "ROC AUC"
+ACRONYMS = {a: a.upper() for a in ("auc", "roc", "f1", "rmse", "mae", "mape", "psi", "ks", "pii", "gdpr",
+                                    "ccpa", "sla", "ml", "ai", "kpi", "roi", "npv", "eu", "hr", "crm", "sap",
+                                    "api", "url", "ab", "cuped", "srm")} | {"genai": "GenAI", "soc2": "SOC2"}
+_ACRONYM = re.compile(r"\b(" + "|".join(sorted(ACRONYMS, key=len, reverse=True)) + r")\b")
+
+
+def word(code: str | None) -> str | None:
+    """One code as words for people: "in_progress" -> "In progress", "auc" -> "AUC", "model_version" ->
+    "Model version" (``None`` stays ``None``; text that is already words keeps its capitals)."""
+    if code is None:
+        return None
+    text = _ACRONYM.sub(lambda m: ACRONYMS[m.group(1)], str(code).replace("_", " "))
+    return text[:1].upper() + text[1:]
+
+
 def humanize(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
-    """Enum codes as words, as the pages show them: "in_progress" -> "In progress" (nulls stay null)."""
-    words = {c: pl.col(c).str.replace_all("_", " ") for c in cols}
-    return df.with_columns((w.str.slice(0, 1).str.to_uppercase() + w.str.slice(1)).alias(c) for c, w in words.items())
+    """``df`` with the codes in ``cols`` (text or lists of text) as words (``word``); nulls stay null.
+    Without ``cols``: every text column named in ``CODE_COLUMNS``."""
+    cols = cols or tuple(c for c, t in df.schema.items() if c in CODE_COLUMNS)
+    out = []
+    for c in cols:
+        t = df.schema[c]
+        if t in (pl.String, pl.Categorical) or isinstance(t, pl.Enum):
+            codes = df.get_column(c).cast(pl.String).unique().drop_nulls().to_list()  # few distinct codes
+            out.append(pl.col(c).cast(pl.String).replace({v: word(v) for v in codes}))
+        elif isinstance(t, pl.List) and t.inner == pl.String:
+            out.append(pl.col(c).list.eval(pl.element().map_elements(word, return_dtype=pl.String)))
+    return df.with_columns(out) if out else df

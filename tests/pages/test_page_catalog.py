@@ -24,7 +24,7 @@ def test_catalog_page_renders_coverage_and_lineage(app_env):
     assert any("churn_propensity" in set(df["model_id"]) for df in frames if "model_id" in df.columns)
     at.selectbox(key="cat_domain").set_value("customer").run()
     assert not at.exception and not at.error
-    assert set(at.dataframe[0].value["domain"]) == {"customer"}
+    assert set(at.dataframe[0].value["domain"]) == {"Customer"}  # the code "customer" reads as a word
     at.selectbox(key="lin_kind").set_value("model_version").run()
     assert not at.exception and not at.error
 

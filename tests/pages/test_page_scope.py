@@ -52,7 +52,8 @@ def _foreign(df: pl.DataFrame, owned: dict) -> int:
         if column in df.columns:
             return df.filter(~pl.col(column).is_in(list(owned[kind]))).height
     if {"asset_kind", "asset_id"} <= set(df.columns):
-        return sum(i not in owned.get(k, set()) for k, i in df.select("asset_kind", "asset_id").iter_rows())
+        # the kind reads as a word on the page ("Dataset")
+        return sum(i not in owned.get(k.lower(), set()) for k, i in df.select("asset_kind", "asset_id").iter_rows())
     return 0
 
 

@@ -9,7 +9,7 @@ per_model as (
         max(case when severity = 'critical' then 2 else 1 end) as severity_rank,
         count(*) as n_alerts,
         list(distinct kind order by kind) as kinds,
-        string_agg(message, '; ' order by severity, created_at, message) as reasons,  -- a total order: same every call
+        string_agg(message, ' ' order by severity, created_at, message) as reasons,  -- sentences; a total order: same every call
         min(coalesce(window_start_at, created_at)) as since_at,
         max(value_at_risk_usd) as value_at_risk_usd
     from open_alerts

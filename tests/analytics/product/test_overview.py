@@ -87,7 +87,7 @@ def test_attention_and_risk_from_open_alerts(lake, con):
     assert att["model_id"].to_list() == ["a", "c"]  # critical first; b's alert is resolved
     a = att.row(0, named=True)
     assert a["severity"] == "critical" and a["n_alerts"] == 2
-    assert a["reasons"] == "drift in f2; drift in f1"  # critical sorts before warning
+    assert a["reasons"] == "drift in f2 drift in f1"  # sentences one after another; critical before warning
     assert a["since_at"] == ts(2025, 5, 1)
     r = overview.risk_summary(con, Scope(date(2025, 4, 1), date(2025, 6, 30)))
     assert (r.n_models_at_risk, r.n_critical, r.value_at_risk_usd) == (2, 1, 1250.0)

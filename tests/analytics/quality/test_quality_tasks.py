@@ -59,7 +59,8 @@ def test_failing_run_opens_task_and_alerts_production_models(lake) -> None:
            ("crm_accounts", "Sven", "open", "fresh")
     alerts = con.sql("select model_id, kind, message, value_at_risk_usd from alerts").fetchall()
     # only the production model; value at risk = mean of the last three ledger months (90+60+30)/3
-    assert alerts == [("churn", "freshness", "Upstream feed crm_accounts failing freshness (newest data 19 days old)",
+    assert alerts == [("churn", "freshness",
+                       "The upstream feed crm_accounts is failing its freshness check: its newest data is 19 days old.",
                        60.0)]
     stored = con.sql("select count(*), count(distinct run_id) from quality_results").fetchall()
     assert stored == [(2, 1)]
