@@ -57,7 +57,7 @@ def test_scores_depend_on_the_logged_inputs(story_lake):
 def test_the_estimate_flags_the_seasonal_episode_a_week_before_the_realised_auc(story_lake):
     con = connection.connect(story_lake)
     version, train_end = con.sql(f"""select version, train_end_at from model_versions where model_id = '{MODEL}'
-                                     order by registered_at desc limit 1""").fetchone()
+                                     order by registered_at desc limit 1""").fetchall()[0]
     est = estimate.estimate(con, model_id=MODEL, version=version, train_end=train_end.date())
     raw = con.sql(f"""
         select date_trunc('week', timezone('UTC', p.prediction_at))::date as week_start, p.score, o.label,
