@@ -304,7 +304,7 @@ def _loss_weeks(con, model_id: str, version: str, ref_weeks: list[date], todo: l
                 counts: dict) -> pl.DataFrame:
     """Fit the loss models on the reference weeks and sum the predicted losses of the ``todo`` weeks."""
     ref = sql.run(con, "estimate_loss_reference_rows", model_id=model_id, version=version,
-                  start=_at(min(ref_weeks)), end=_at(max(ref_weeks) + timedelta(days=7)))
+                  start_at=_at(min(ref_weeks)), end_at=_at(max(ref_weeks) + timedelta(days=7)))
     ref = ref.filter(pl.col("week_start").is_in(ref_weeks))
     if ref.is_empty():
         raise NoDataError(f"{model_id} version {version} has no labelled predictions with logged features "
@@ -315,8 +315,8 @@ def _loss_weeks(con, model_id: str, version: str, ref_weeks: list[date], todo: l
     models = fit_loss_models(x, y, y_hat, spec.is_categorical)
     out = []
     for lo, hi in _runs(todo):
-        rows = sql.run(con, "estimate_loss_rows", model_id=model_id, version=version, start=_at(lo),
-                       end=_at(hi + timedelta(days=7)))
+        rows = sql.run(con, "estimate_loss_rows", model_id=model_id, version=version, start_at=_at(lo),
+                       end_at=_at(hi + timedelta(days=7)))
         if rows.is_empty():
             sums = pl.DataFrame(schema={"week_start": pl.Date, "n_rows": pl.Int64, "sum_ae": pl.Float64,
                                         "sum_se": pl.Float64})

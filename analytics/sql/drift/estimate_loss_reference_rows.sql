@@ -1,5 +1,5 @@
 -- grain: one row per logged feature of a labelled, scored request of one model version predicted in
--- [$start, $end) (long format, with the prediction and the label): the reference direct loss
+-- [$start_at, $end_at) (long format, with the prediction and the label): the reference direct loss
 -- estimation fits its loss models on.
 with preds as (
     select
@@ -10,8 +10,8 @@ with preds as (
     where
         model_id = $model_id
         and version = $version
-        and prediction_at >= $start
-        and prediction_at < $end
+        and prediction_at >= $start_at
+        and prediction_at < $end_at
         and score is not null
 ),
 
@@ -19,7 +19,7 @@ labelled as (
     select p.request_id, p.week_start, p.score, o.label
     from preds as p
     inner join outcomes as o on p.request_id = o.request_id
-    where o.model_id = $model_id and o.observed_at >= $start and o.label is not null
+    where o.model_id = $model_id and o.observed_at >= $start_at and o.label is not null
 ),
 
 final as (
@@ -28,8 +28,8 @@ final as (
     inner join features as f on l.request_id = f.request_id
     where
         f.model_id = $model_id
-        and f.feature_at >= $start - interval 1 day
-        and f.feature_at < $end + interval 1 day
+        and f.feature_at >= $start_at - interval 1 day
+        and f.feature_at < $end_at + interval 1 day
 )
 
 select * from final

@@ -1,5 +1,5 @@
 -- grain: one row per logged feature of a scored request of one model version predicted in
--- [$start, $end) (long format, with the request's prediction): the rows direct loss estimation
+-- [$start_at, $end_at) (long format, with the request's prediction): the rows direct loss estimation
 -- predicts the loss of. Only those weeks' partitions are read (both tables are partitioned by month).
 with preds as (
     select
@@ -10,8 +10,8 @@ with preds as (
     where
         model_id = $model_id
         and version = $version
-        and prediction_at >= $start
-        and prediction_at < $end
+        and prediction_at >= $start_at
+        and prediction_at < $end_at
         and score is not null
 ),
 
@@ -21,8 +21,8 @@ final as (
     inner join features as f on p.request_id = f.request_id
     where
         f.model_id = $model_id
-        and f.feature_at >= $start - interval 1 day
-        and f.feature_at < $end + interval 1 day
+        and f.feature_at >= $start_at - interval 1 day
+        and f.feature_at < $end_at + interval 1 day
 )
 
 select * from final

@@ -164,7 +164,7 @@ def test_dle_is_incremental_and_equals_a_fresh_computation(bikes, lake, monkeypa
 
     def spy(con, name, **kw):
         if name == "estimate_loss_rows":
-            seen.append(kw["start"])
+            seen.append(kw["start_at"])
         return real_run(con, name, **kw)
 
     monkeypatch.setattr(estimate.sql, "run", spy)
