@@ -161,7 +161,7 @@ def first_flag(series: pl.DataFrame, *, metric: str, lower: float) -> date | Non
 # ---------------------------------------------------------------------------------------------
 # Regressors: direct loss estimation (DLE)
 
-LOSS_PARAMS = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 20,
+LOSS_PARAMS = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 20,
                "early_stopping": False, "random_state": 0}
 LOSS_CACHE = ("_estimates", "dle")
 LOSSES = ("ae", "se")  # absolute and squared error
@@ -201,9 +201,12 @@ class FeatureSpec:
             cat.pivot(on="feature", index="request_id", values="value_cat", aggregate_function="first"),
             on="request_id", how="left") if cat.height else base.select("request_id")
         for f, levels in self.categorical:
-            code = {v: float(i) for i, v in enumerate(levels)}
-            vals = wide[f].to_list() if f in wide.columns else [None] * base.height
-            cols.append(np.array([code.get(v, np.nan) for v in vals], dtype=float))
+            if f not in wide.columns:
+                cols.append(np.full(base.height, np.nan))
+                continue
+            code = wide[f].cast(pl.String).replace_strict(list(levels), list(range(len(levels))), default=None,
+                                                          return_dtype=pl.Float64)
+            cols.append(code.fill_null(np.nan).to_numpy())
         return base, np.column_stack(cols)
 
     @property

@@ -87,7 +87,7 @@ def nannyml_dle(ref, chunks: dict) -> dict:
 
     mask = np.array([False] * (1 + len(NUMERIC)) + [True] * len(CATEGORICAL))
     err = ref["cnt"].to_numpy(float) - ref["pred"].to_numpy(float)
-    params = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 20,
+    params = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 20,
               "early_stopping": False, "random_state": 0}
     ae = HistGradientBoostingRegressor(categorical_features=mask, **params).fit(x(ref), np.abs(err))
     se = HistGradientBoostingRegressor(categorical_features=mask, **params).fit(x(ref), err ** 2)
