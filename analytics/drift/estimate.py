@@ -217,19 +217,26 @@ class FeatureSpec:
 def fit_loss_models(x: np.ndarray, y: np.ndarray, y_hat: np.ndarray, categorical: np.ndarray) -> dict:
     """The two loss models (absolute and squared error) fitted on the reference rows."""
     from sklearn.ensemble import HistGradientBoostingRegressor
+    from threadpoolctl import threadpool_limits
 
     err = y - y_hat
     out = {}
     for name, loss in (("ae", np.abs(err)), ("se", err * err)):
         model = HistGradientBoostingRegressor(categorical_features=categorical if categorical.any() else None,
                                               **LOSS_PARAMS)
-        out[name] = model.fit(x, loss)
+        # one thread: a few thousand rows fit in well under a second, while OpenMP threads spin
+        # for minutes on a busy machine (measured: 1.2 s per boosting round under load)
+        with threadpool_limits(limits=1):
+            out[name] = model.fit(x, loss)
         out[f"sd_{name}"] = float(np.std(loss, ddof=1)) if len(loss) > 1 else float("nan")
     return out
 
 
 def predicted_losses(models: dict, x: np.ndarray) -> dict[str, np.ndarray]:
-    return {name: np.clip(models[name].predict(x), 0.0, None) for name in LOSSES}
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return {name: np.clip(models[name].predict(x), 0.0, None) for name in LOSSES}
 
 
 def loss_week(n: float, sum_ae: float, sum_se: float, sd_ae: float, sd_se: float) -> dict:

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 import pytest
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from analytics.drift import estimate
 
@@ -36,7 +37,8 @@ def bikes(shared_datasets):
     df["at"] = df["dteday"].dt.tz_localize("UTC") + pd.to_timedelta(df["hr"], unit="h")
     x = df[NUMERIC + CATEGORICAL].to_numpy(float)
     train = df["at"] < pd.Timestamp("2011-07-01", tz="UTC")
-    model = HistGradientBoostingRegressor(max_iter=60, random_state=1).fit(x[train], df.loc[train, "cnt"])
+    with threadpool_limits(limits=1):
+        model = HistGradientBoostingRegressor(max_iter=60, random_state=1).fit(x[train], df.loc[train, "cnt"])
     df["pred"] = np.round(model.predict(x), 3)
     for c in CATEGORICAL:
         df[c] = c[0] + df[c].astype(str)  # logged as categories ("s1", "w2")
@@ -89,8 +91,9 @@ def nannyml_dle(ref, chunks: dict) -> dict:
     err = ref["cnt"].to_numpy(float) - ref["pred"].to_numpy(float)
     params = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 20,
               "early_stopping": False, "random_state": 0}
-    ae = HistGradientBoostingRegressor(categorical_features=mask, **params).fit(x(ref), np.abs(err))
-    se = HistGradientBoostingRegressor(categorical_features=mask, **params).fit(x(ref), err ** 2)
+    with threadpool_limits(limits=1):  # speed on a busy machine only: the fit is the same with more threads
+        ae = HistGradientBoostingRegressor(categorical_features=mask, **params).fit(x(ref), np.abs(err))
+        se = HistGradientBoostingRegressor(categorical_features=mask, **params).fit(x(ref), err ** 2)
     sd = np.std(np.abs(err), ddof=1)
     out = {}
     for key, chunk in chunks.items():
