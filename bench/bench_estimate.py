@@ -120,8 +120,8 @@ def _regressors(con, root: Path):
             t0 = time.perf_counter()
             estimate.estimate_loss(con, root, **kw)
             warm += time.perf_counter() - t0
-        except NoDataError as exc:
-            out.append((mv["model_id"], mv["version"], 0, None, str(exc)))
+        except NoDataError:  # no reference week with enough labels (and features): nothing to estimate
+            out.append((mv["model_id"], mv["version"], "no reference", None, None))
             continue
         perf = performance.weekly_metrics(sql.query(
             con, "select * from drift_performance where model_id = $m and version = $v", m=mv["model_id"],
