@@ -270,8 +270,16 @@ def prediction_chunk(ctx: Context, sink: Sink, chunk_no: int, first_id: int, mon
     }), mname)
 
     # outcomes: delayed ground truth (3-30 days later) for a share of requests, none after `end`
-    sel = np.flatnonzero(rng.random(n) < np.where(model == PM, PM_OUTCOME_SHARE, OUTCOME_SHARE))
-    observed = ts[sel] + ((3 + 27 * rng.random(len(sel))) * US_PER_DAY).astype(np.int64)
+    picked = rng.random(n) < OUTCOME_SHARE
+    observed_all = np.zeros(n, np.int64)
+    observed_all[picked] = ts[picked] + ((3 + 27 * rng.random(int(picked.sum()))) * US_PER_DAY).astype(np.int64)
+    if len(pm_rows):  # predictive maintenance's extra labels from its own stream (others stay as they were)
+        extra = pm_rows[~picked[pm_rows] & (prng.random(len(pm_rows)) < (PM_OUTCOME_SHARE - OUTCOME_SHARE)
+                                           / (1 - OUTCOME_SHARE))]
+        picked[extra] = True
+        observed_all[extra] = ts[extra] + ((3 + 27 * prng.random(len(extra))) * US_PER_DAY).astype(np.int64)
+    sel = np.flatnonzero(picked)
+    observed = observed_all[sel]
     keep = observed < ctx.end_us
     sel, observed = sel[keep], observed[keep]
     out_label = np.where(is_cls[sel], label[sel], np.round(reg_label[sel], 3))
@@ -298,16 +306,16 @@ PM_OUTCOME_SHARE = 0.8  # a machine's failure (or not) within 7 days is nearly a
 def maintenance_risk(values: dict[str, np.ndarray]) -> np.ndarray:
     """P(failure within 7 days) of predictive maintenance from its inputs, which is also its score.
 
-    Vibration is the signal (with hours since service and load); bearings above ~66 C expand and
+    Vibration is the signal (with hours since service and load); bearings above ~68 C expand and
     mask the vibration signature, so the same inputs separate failures less well. Bearing
     temperature follows the seasons (``_feature_values``) and the model trained on winter data: in
-    summer the scores crowd towards the base rate and the AUC falls (0.88 until mid-April, 0.6 from June,
+    summer the scores crowd towards the base rate and the AUC falls (0.88 until late April, 0.6 from mid-June,
     falling by about 0.05 a week in between), visible in the scores at once and in the labels weeks later.
     """
     v = (np.nan_to_num(values["vibration_rms"], nan=2.1) - 2.1) / 0.6
     h = (np.nan_to_num(values["hours_since_service"], nan=300.0) - 300.0) / np.sqrt(300.0)
     load = (np.nan_to_num(values["load_pct"], nan=0.7) - 0.7) / 0.12
-    k = 0.15 + 0.85 / (1 + np.exp((np.nan_to_num(values["bearing_temp"], nan=61.0) - 66.0) / 0.8))
+    k = 0.15 + 0.85 / (1 + np.exp((np.nan_to_num(values["bearing_temp"], nan=61.0) - 68.0) / 0.6))
     return 1 / (1 + np.exp(2.3 - k * (1.9 * v + 0.7 * h + 0.5 * load)))
 
 
