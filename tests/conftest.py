@@ -25,7 +25,9 @@ from analytics.lakehouse import refresh as rollup_refresh
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/e2e.py for browser tests
 
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED_DATASETS = PROJECT.parent / "shared" / "datasets"
+# ../shared/datasets beside the checkout (or beside the folder of worktrees holding it)
+SHARED_DATASETS = next((p / "shared" / "datasets" for p in (PROJECT.parent, PROJECT.parent.parent)
+                        if (p / "shared" / "datasets").is_dir()), PROJECT.parent / "shared" / "datasets")
 DEMO_SEED = 7
 DEMO_PREDICTIONS = 40_000
 

@@ -163,7 +163,7 @@ MODELS: tuple[ModelSpec, ...] = (
     # -------------------------------------------------------------- Operations
     ModelSpec("predictive_maintenance", "Predictive maintenance", "Operations", "classification", "production", "medium",
               "Flags machines likely to fail within 7 days.", "cost_savings",
-              (N("vibration_rms", "sensor_telemetry", 2.1, 0.6, 3), N("bearing_temp", "sensor_telemetry", 61, 7, 1),
+              (N("vibration_rms", "sensor_telemetry", 2.1, 0.6, 3), N("bearing_temp", "sensor_telemetry", 61, 3, 1),
                P("hours_since_service", "sensor_telemetry", 300), N("load_pct", "sensor_telemetry", 0.7, 0.12, 3),
                C("machine_type", "sensor_telemetry", ("conveyor", "press", "pump", "compressor"), (0.35, 0.2, 0.3, 0.15))),
               value_usd=55_000, rate=6.0, base_rate=0.06, always_on=True),

@@ -6,6 +6,10 @@ All episode dates are relative to ``end`` so any ``end`` tells the same story:
   promotion) from 3 March of the last year of data (the latest 3 March at least 30 days before
   ``end``) and stays up to ``end``; the model, trained before, loses AUC from then on;
 * seasonal drift: ``demand_forecast.temperature`` follows the seasons (its training window is in winter);
+* seasonal confidence loss: ``predictive_maintenance`` scores its logged inputs, its ``bearing_temp``
+  follows the seasons, and above ~68 C the model separates failures less well: its AUC falls from
+  late April to mid-June and recovers in September (``traffic.maintenance_risk``); the score distribution
+  shows it at once, the delayed labels weeks later (label-free estimation's story);
 * broken upstream feed ``crm_accounts``: null share of ``account_tenure_months`` jumps to ~30% seven
   weeks before ``end``; its batches stop 18 days before ``end``; ``churn_propensity``'s
   ``monthly_spend`` drifts and its AUC drops in the last five weeks.

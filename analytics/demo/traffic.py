@@ -242,6 +242,17 @@ def prediction_chunk(ctx: Context, sink: Sink, chunk_no: int, first_id: int, mon
     credit = model == MODELS_IDX["credit_risk_scoring"]
     logit = logit + np.where(credit & (gender == 0), 0.3, 0.0)  # a fairness issue to find
     cls_score = 1 / (1 + np.exp(-logit))
+    # predictive maintenance scores its logged inputs (the seasonal story, see ``maintenance_risk``):
+    # its own stream, so every other model's rows stay as they were
+    pm_rows = np.flatnonzero(model == PM)
+    pm_values = None
+    if len(pm_rows):
+        prng = np.random.default_rng([ctx.seed, 11, chunk_no])
+        pm_values = {f.name: _feature_values(ctx, prng, MODELS[PM].model_id, f, day[pm_rows], gender[pm_rows])
+                     for f in MODELS[PM].features}
+        risk = maintenance_risk({k: v for k, (v, _cat) in pm_values.items()})
+        label[pm_rows] = (prng.random(len(pm_rows)) < risk).astype(np.float64)
+        cls_score[pm_rows] = risk  # the model is calibrated on its (winter) training data
     # regressors: value around the model's level (with a seasonal wave for the weather-driven ones:
     # the others are stationary, so their prediction drift stays quiet); label = value + noise
     level = ctx.level[model] * (1 + 0.15 * ctx.season[day] * ctx.seasonal[model])
@@ -259,8 +270,16 @@ def prediction_chunk(ctx: Context, sink: Sink, chunk_no: int, first_id: int, mon
     }), mname)
 
     # outcomes: delayed ground truth (3-30 days later) for a share of requests, none after `end`
-    sel = np.flatnonzero(rng.random(n) < OUTCOME_SHARE)
-    observed = ts[sel] + ((3 + 27 * rng.random(len(sel))) * US_PER_DAY).astype(np.int64)
+    picked = rng.random(n) < OUTCOME_SHARE
+    observed_all = np.zeros(n, np.int64)
+    observed_all[picked] = ts[picked] + ((3 + 27 * rng.random(int(picked.sum()))) * US_PER_DAY).astype(np.int64)
+    if len(pm_rows):  # predictive maintenance's extra labels from its own stream (others stay as they were)
+        extra = pm_rows[~picked[pm_rows] & (prng.random(len(pm_rows)) < (PM_OUTCOME_SHARE - OUTCOME_SHARE)
+                                           / (1 - OUTCOME_SHARE))]
+        picked[extra] = True
+        observed_all[extra] = ts[extra] + ((3 + 27 * prng.random(len(extra))) * US_PER_DAY).astype(np.int64)
+    sel = np.flatnonzero(picked)
+    observed = observed_all[sel]
     keep = observed < ctx.end_us
     sel, observed = sel[keep], observed[keep]
     out_label = np.where(is_cls[sel], label[sel], np.round(reg_label[sel], 3))
@@ -276,13 +295,33 @@ def prediction_chunk(ctx: Context, sink: Sink, chunk_no: int, first_id: int, mon
     # features (long format) for a sample of requests
     fsel = np.flatnonzero(rng.random(n) < ctx.feature_share)
     if len(fsel):
-        _features(ctx, sink, rng, mname, ts, day, model, version, rid, gender, fsel)
+        _features(ctx, sink, rng, mname, ts, day, model, version, rid, gender, fsel, (pm_rows, pm_values))
 
 
 MODELS_IDX = {m.model_id: i for i, m in enumerate(MODELS)}
+PM = MODELS_IDX["predictive_maintenance"]
+PM_OUTCOME_SHARE = 0.8  # a machine's failure (or not) within 7 days is nearly always recorded, late
 
 
-def _features(ctx, sink, rng, mname, ts, day, model, version, rid, gender, fsel) -> None:
+def maintenance_risk(values: dict[str, np.ndarray]) -> np.ndarray:
+    """P(failure within 7 days) of predictive maintenance from its inputs, which is also its score.
+
+    Vibration is the signal (with hours since service and load); bearings above ~68 C expand and
+    mask the vibration signature, so the same inputs separate failures less well. Bearing
+    temperature follows the seasons (``_feature_values``) and the model trained on winter data: in
+    summer the scores crowd towards the base rate and the AUC falls (0.88 until late April, 0.6 from mid-June,
+    falling by about 0.05 a week in between), visible in the scores at once and in the labels weeks later.
+    """
+    v = (np.nan_to_num(values["vibration_rms"], nan=2.1) - 2.1) / 0.6
+    h = (np.nan_to_num(values["hours_since_service"], nan=300.0) - 300.0) / np.sqrt(300.0)
+    load = (np.nan_to_num(values["load_pct"], nan=0.7) - 0.7) / 0.12
+    k = 0.15 + 0.85 / (1 + np.exp((np.nan_to_num(values["bearing_temp"], nan=61.0) - 68.0) / 0.6))
+    return 1 / (1 + np.exp(2.3 - k * (1.9 * v + 0.7 * h + 0.5 * load)))
+
+
+def _features(ctx, sink, rng, mname, ts, day, model, version, rid, gender, fsel, scored=None) -> None:
+    """Log the sampled rows' features; ``scored`` = (rows, values per feature) drawn earlier for a model
+    whose score depends on them (those values are logged instead of fresh draws)."""
     fsel = fsel[np.argsort(model[fsel], kind="stable")]
     fm = model[fsel]
     parts = {k: [] for k in ("row", "feature", "num", "cat", "cat_null")}
@@ -293,6 +332,9 @@ def _features(ctx, sink, rng, mname, ts, day, model, version, rid, gender, fsel)
             continue
         for f in MODELS[m].features:
             num, cat = _feature_values(ctx, rng, MODELS[m].model_id, f, day[rows], gender[rows])
+            if scored is not None and scored[1] is not None and m == PM:  # drawn anyway: same stream
+                pos = np.searchsorted(scored[0], rows)
+                num, cat = (None if x is None else x[pos] for x in scored[1][f.name])
             parts["row"].append(rows)
             parts["feature"].append(np.full(len(rows), ctx.feature_index[f.name], np.int32))
             if cat is None:
@@ -323,10 +365,10 @@ def _feature_values(ctx: Context, rng, model_id: str, f: Feature, day: np.ndarra
             return None, gender.astype(np.int32)  # the same draw that shaped the score
         return None, draw(rng, f.probs, n)
     a, b = f.a, f.b
-    if f.name == "temperature":  # seasonal: summer is warmer than the (winter) training window
+    if f.name in ("temperature", "bearing_temp"):  # seasonal: summer is warmer than winter
         inside = (day >= 0) & (day < story.n_days)
         season = ctx.season[np.clip(day, 0, story.n_days - 1)] if inside.all() else season_of(story, day)
-        a = a + 10 * season
+        a = a + (10 if f.name == "temperature" else 14) * season
     if f.dist == "normal":
         v = rng.normal(a, b, n)
     elif f.dist == "lognormal":

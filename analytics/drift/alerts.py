@@ -15,7 +15,8 @@ estimated from its scores (``drift.estimate``, CBPE). When the newest estimated 
 the realised AUC's band, an alert of metric ``estimated_auc`` is raised ("to be confirmed when labels
 arrive"). It resolves when a newer estimate is back in the band, and once every estimated week has
 matured labels (the realised metric then judges the week: a breach raises its own alert, the
-confirmation).
+confirmation). A regressor's mean absolute error is estimated the same way by direct loss estimation
+(``drift.estimate.estimate_loss``, DLE) and raises ``estimated_mae`` above the realised MAE's band.
 
 **Resolution.** An open alert is resolved only when its subject (model and feature, or model and
 metric) was judged in this evaluation, on enough data, and passed, or when its model is retired. An
@@ -47,6 +48,7 @@ MIN_LABELLED = drift_performance.MIN_LABELLED  # a week with fewer labels is pro
 DAY_SHARE = 0.5  # a day starts the episode when its own distance is >= half the current window's
 KINDS = ("drift", "performance")
 ESTIMATED = "estimated_auc"  # the metric and subject of an alert raised from estimated performance
+ESTIMATED_LOSS = "estimated_mae"  # the same for a regressor (direct loss estimation)
 
 
 def _day(d) -> str:
@@ -96,7 +98,7 @@ def evaluation(root: Path | str) -> Evaluation:
             found, ok = _performance(con, v)
             out += found
             passed |= ok
-            found, ok = _estimated(con, v)
+            found, ok = _estimated(con, v) if v.get("task") != "regression" else _estimated_loss(con, root, v)
             out += found
             passed |= ok
             try:
@@ -239,6 +241,39 @@ def _estimated(con, v: dict) -> tuple[list[Breach], set]:
         message=(f"The AUC of {v['name']} is estimated at {last['est_auc']:.3f} in the week of {_day(week)} from its "
                  f"scores, below its usual range of {low:.3f} to {high:.3f}; labels have not arrived yet to "
                  "confirm it."))], set()
+
+
+def _estimated_loss(con, root: Path, v: dict) -> tuple[list[Breach], set]:
+    """The estimated-MAE alert of a regressor: as ``_estimated``, with DLE and the band's upper edge."""
+    key = (v["model_id"], "performance", ESTIMATED_LOSS)
+    perf = drift_performance.performance(con, model_id=v["model_id"], version=v["version"], ref_start=v["ref_start"],
+                                         ref_end=v["ref_end"], val_start=v.get("val_start"),
+                                         val_end=v.get("val_end"))
+    mae = perf.filter((pl.col("metric") == "mae") & pl.col("band_high").is_not_null()) if perf.height else perf
+    if mae.height == 0:
+        return [], set()
+    try:
+        est = drift_estimate.estimate_loss(con, root, model_id=v["model_id"], version=v["version"],
+                                           train_end=v["ref_end"])
+    except NoDataError:
+        return [], set()
+    matured = set(mae.filter(~pl.col("is_provisional"))["week_start"].to_list())
+    pending = est.filter(~pl.col("week_start").is_in(list(matured)) & ~pl.col("is_calibration")
+                         & (pl.col("n_scored") >= MIN_LABELLED) & pl.col("est_mae").is_not_null())
+    if pending.height == 0:
+        return [], {key}  # every week has its labels: the realised metric judges them
+    last = pending.sort("week_start").row(-1, named=True)
+    low, high = mae["band_low"][0], mae["band_high"][0]
+    if last["est_mae"] <= high:
+        return [], {key}
+    week = last["week_start"]
+    return [Breach(
+        model_id=v["model_id"], kind="performance", severity="warning", metric=ESTIMATED_LOSS,
+        subject=ESTIMATED_LOSS, value=last["est_mae"], threshold=high, window_start_at=_at(week),
+        window_end_at=_at(week + timedelta(days=7)),
+        message=(f"The mean absolute error of {v['name']} is estimated at {last['est_mae']:.3g} in the week of "
+                 f"{_day(week)} from its inputs, above its usual range of {low:.3g} to {high:.3g}; labels have "
+                 "not arrived yet to confirm it."))], set()
 
 
 def held_open(alerts: pl.DataFrame, ev: Evaluation) -> list[Breach]:
