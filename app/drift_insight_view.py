@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.drift import dependence as drift_dependence
+from analytics.drift import estimate as drift_estimate
 from analytics.drift import explain as drift_explain
 from analytics.drift import segments as drift_segments
 from analytics.drift.policy import MIN_SEGMENT_LABELLED
@@ -14,6 +15,28 @@ from analytics.product.scope import Scope
 from app import data, drift_charts, ui
 
 METRIC_WORDS = {"auc": "AUC", "mae": "Mean absolute error"}
+
+
+def estimated(model: dict, perf: pl.DataFrame, root: str) -> None:
+    """The performance estimated before labels arrive, beside the realised one: AUC from the scores
+    (CBPE) for a classifier, mean absolute error from the inputs (DLE) for a regressor."""
+    classifier = model["task"] == "classification"
+    with ui.panel("Performance before labels arrive"):
+        if classifier:
+            est = ui.value(lambda: data.cached(drift_estimate.estimate, model_id=model["model_id"],
+                                               version=model["version"], train_end=model["ref_end"]))
+        else:
+            est = ui.value(lambda: data.cached(drift_estimate.estimate_loss, root=root, model_id=model["model_id"],
+                                               version=model["version"], train_end=model["ref_end"]))
+        if est is None:
+            return
+        ui.chart(drift_charts.estimated, est, perf, "auc" if classifier else "mae")
+        how = ("AUC estimated from the scores alone (confidence-based performance estimation, calibrated on "
+               "labelled weeks after training)" if classifier else
+               "Mean absolute error estimated from the inputs and the prediction (direct loss estimation: a "
+               "model of the error fitted on labelled weeks after training)")
+        st.caption(f"{how}, with its band, next to the realised figure once labels arrive. It assumes only the "
+                   "inputs shifted, not what they mean (docs/drift.md).")
 
 
 def panels(scope: Scope, root: str, windows: dict) -> None:

@@ -3,7 +3,6 @@ and whether accuracy followed. Open from an alert with ``?model=<id>&feature=<na
 
 import streamlit as st
 
-from analytics.drift import estimate as drift_estimate
 from analytics.drift import explain as drift_explain
 from analytics.drift import monitor as drift_monitor
 from analytics.drift import performance as drift_performance
@@ -65,16 +64,7 @@ with ui.panel("Performance over time"):
                    ", clipped to the metric's range. Red points fall outside the band; grey hollow points are "
                    "provisional (labels still to come) and never judged.")
 
-if model["task"] == "classification":
-    with ui.panel("Performance before labels arrive"):
-        est = ui.value(lambda: data.cached(drift_estimate.estimate, model_id=model["model_id"],
-                                           version=model["version"], train_end=model["ref_end"]))
-        if est is not None:
-            ui.chart(drift_charts.estimated, est, perf)
-            st.caption("AUC estimated from the scores alone (confidence-based performance estimation, calibrated "
-                       "on labelled weeks after training), with its band, next to the realised AUC once labels "
-                       "arrive. It assumes only the inputs shifted, not what they mean (docs/drift.md).")
-
+drift_insight_view.estimated(model, perf, root)  # CBPE for classifiers, DLE for regressors
 drift_insight_view.panels(scope, root, windows)  # worst segments; partial dependence of the top inputs
 
 with ui.panel("Evidently report"):
