@@ -83,6 +83,9 @@ def _every_chart() -> dict[str, object]:
         "estimated": drift_charts.estimated(pl.DataFrame({
             "week_start": weeks, "est_auc": [0.8, 0.7], "est_auc_lower": [0.7, 0.6], "est_auc_upper": [0.9, 0.8]}),
             perf, "auc"),
+        "dependence": drift_charts.dependence(pl.DataFrame({
+            "feature": ["x", "x"], "rank": [1, 1], "grid_value": [0.0, 1.0], "average": [0.2, 0.4],
+            "ref_low": [0.1, 0.1], "ref_high": [0.9, 0.9]})),
         "check_trends": quality_charts.check_trends(pl.DataFrame({
             "day": months, "check_id": ["c", "c"], "check_kind": ["volume", "volume"], "metric_value": [1.0, 0.2],
             "status": ["pass", "fail"], "warn_threshold": [0.5, 0.5], "fail_threshold": [0.3, 0.3]})),
@@ -98,7 +101,7 @@ THEME_COLOURS = {c.lower() for c in (*charts.PALETTE, *charts.STATUS_COLORS.valu
 
 
 BUILDERS = ("stacked_bars", "hbar", "over_time", "month_heatmap", "overlay", "history", "heatmap", "performance",
-            "estimated", "check_trends", "domain_health", "disparate_impact")
+            "estimated", "dependence", "check_trends", "domain_health", "disparate_impact")
 
 
 def test_every_builder_is_covered():
