@@ -28,6 +28,7 @@ from analytics.drift import alerts as drift_alerts
 from analytics.drift import explain as drift_explain
 from analytics.lakehouse import connection, storage
 from analytics.lakehouse import refresh as rollup_refresh
+from analytics.lakehouse.objectstore import ObjectPath, locate
 from analytics.lakehouse.refresh import RefreshReport
 
 STATE_FILE = "_pipeline_state.json"  # under _rollups/: the lakehouse version steps 2-4 last saw
@@ -41,7 +42,7 @@ class PipelineReport:
 
 def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> PipelineReport:
     """Run the whole refresh (see the module docstring)."""
-    root = Path(root)
+    root = locate(root)
     reports = rollup_refresh.refresh(root, full=full, only=only)
     state = root / storage.ROLLUPS_DIR / STATE_FILE
     seen = json.loads(state.read_text()).get("version") if state.exists() else None
@@ -65,6 +66,9 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
 
 
 def _save_state(root: Path, state: Path) -> None:
+    if isinstance(state, ObjectPath):  # one put replaces the object whole
+        state.write_text(json.dumps({"version": _inputs_version(root)}))
+        return
     tmp = state.with_suffix(".json.tmp")
     state.parent.mkdir(parents=True, exist_ok=True)
     tmp.write_text(json.dumps({"version": _inputs_version(root)}))

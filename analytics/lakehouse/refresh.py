@@ -30,9 +30,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analytics import sql
+from analytics.lakehouse.objectstore import ObjectPath, locate, register
 from analytics.lakehouse.rollups import BY_NAME, ROLLUPS, Rollup
 from analytics.lakehouse.schema import table
 from analytics.lakehouse.storage import (
@@ -45,6 +45,7 @@ from analytics.lakehouse.storage import (
     exclusive,
     fsync_dir,
     new_part_name,
+    read_schema,
 )
 from analytics.lakehouse.views import new_connection, quote_ident, view_sql
 
@@ -58,12 +59,12 @@ def _view(schema: pa.Schema, files: list[Path]) -> str:
     """The SELECT over ``files`` with ``schema``'s columns, matched by name (see ``lakehouse.view_sql``)."""
     present: set[str] = set()
     for p in files:
-        present.update(pq.read_schema(p).names)
+        present.update(read_schema(p).names)
     return view_sql(schema, files, present)
 
 
 def rollup_dir(root: Path, name: str) -> Path:
-    return Path(root) / ROLLUPS_DIR / name
+    return locate(root) / ROLLUPS_DIR / name
 
 
 def _read_manifest(folder: Path) -> dict | None:
@@ -76,7 +77,7 @@ def _read_manifest(folder: Path) -> dict | None:
 def has_run(root: Path | str, name: str) -> bool:
     """Whether a refresh has built rollup ``name`` (even with no rows): an empty result then means no
     data, not a missing refresh."""
-    folder = rollup_dir(Path(root), name)
+    folder = rollup_dir(root, name)
     return (folder / MANIFEST).exists() or (folder / LEGACY_STATE).exists()
 
 
@@ -98,12 +99,14 @@ def _source(root: Path, r: Rollup) -> tuple[list[Path], pa.Schema]:
     if r.from_rollup:
         return live_parts(root, r.source), BY_NAME[r.source].schema
     spec = table(r.source)
-    return data_files(Path(root) / spec.name), spec.schema
+    return data_files(locate(root) / spec.name), spec.schema
 
 
 def register_views(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
     """One view per rollup over its live parts (empty, with the declared columns, when not built)."""
     problems = []
+    root = locate(root)
+    register(con, root)
     for r in ROLLUPS:
         files = live_parts(root, r.name)
         # parts are written with exactly the declared columns (a changed declaration forces a rebuild)
@@ -141,7 +144,7 @@ class RefreshReport:
 def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = None) -> list[RefreshReport]:
     """Bring every rollup up to date with its source table. Safe to run concurrently (file lock)
     and to kill at any point (the previous rollups stay readable; the next refresh completes)."""
-    root = Path(root)
+    root = locate(root)
     with exclusive(root / ROLLUPS_DIR):
         return [_refresh_one(root, r, full) for r in ROLLUPS if not only or r.name in only]
 
@@ -194,7 +197,7 @@ def _refresh_one(root: Path, r: Rollup, full: bool) -> RefreshReport:
             if k not in checked:
                 checked.add(k)
                 try:
-                    pq.read_schema(root / k)
+                    read_schema(root / k)
                 except Exception as exc:  # pyarrow raises many types for damaged files
                     bad[k] = check_file(root / k) or f"{type(exc).__name__}: {exc}"
         if any(k in bad for k in to_read):
@@ -218,7 +221,7 @@ def _refresh_one(root: Path, r: Rollup, full: bool) -> RefreshReport:
     retired = dict(man.get("retired", {})) if man else {}
     expired = {p for p, at in retired.items() if now - at >= RETIRE_GRACE_S}
     if not to_read and not rebuild and new_state == state and man is not None and not expired \
-            and folder.joinpath(MANIFEST).exists():  # nothing to commit; tidy what a killed run left
+            and (folder / MANIFEST).exists():  # nothing to commit; tidy what a killed run left
         _sweep(folder, keep={MANIFEST, man["state"], *man["parts"], *retired})
         return RefreshReport(r.name, 0, 0, False, time.perf_counter() - t0, problems)
     folder.mkdir(parents=True, exist_ok=True)
@@ -245,6 +248,7 @@ def _compute(root: Path, r: Rollup, src_schema: pa.Schema, src_new: list[str], s
     if not src_new and not join_new:
         return pa.table({n: pa.array([], type=t) for n, t in zip(r.schema.names, r.schema.types, strict=True)})
     con = new_connection()
+    register(con, root)
     try:
         con.sql(f"create view src as {_view(src_schema, [root / k for k in src_new])}")
         if r.joins:
@@ -261,6 +265,9 @@ def _compute(root: Path, r: Rollup, src_schema: pa.Schema, src_new: list[str], s
 
 
 def _write_json(path: Path, payload: dict) -> None:
+    if isinstance(path, ObjectPath):  # one put replaces the object whole
+        path.write_text(json.dumps(payload))
+        return
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     with open(tmp, "w") as fh:
         json.dump(payload, fh)
@@ -273,6 +280,12 @@ def _write_json(path: Path, payload: dict) -> None:
 def _sweep(folder: Path, keep: set[str]) -> None:
     """Delete what the manifest no longer names: expired parts, old state files, a killed refresh's
     leftovers. Called under the refresh lock, so no writer is using them."""
+    if isinstance(folder, ObjectPath):
+        for key, info in folder.find().items():
+            rel = key[len(folder.path) + 1:]
+            if "/" not in rel and rel not in keep and info.get("type", "file") == "file":
+                ObjectPath(folder.fs, key).unlink(missing_ok=True)
+        return
     for f in os.listdir(folder):
         p = folder / f
         if f not in keep and p.is_file():

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from analytics.errors import InputError
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import TABLES
 from analytics.lakehouse.storage import CONFIG
 
@@ -38,7 +39,7 @@ CONTRACT_KEYS = {"dataset", "description", "checks"}
 
 
 def contracts_dir(root: Path | str) -> Path:
-    return Path(root) / CONFIG / "contracts"
+    return locate(root) / CONFIG / "contracts"
 
 
 @dataclass(frozen=True)
