@@ -58,6 +58,16 @@ def locate(root: object) -> Path | ObjectPath:
     return ObjectPath(fs, path)
 
 
+def local_only(root: object, what: str) -> Path:
+    """``root`` as a local folder, or ``LakehouseError`` for an object-store URL (for the writers
+    that stage and rename, not yet ported to object storage: docs/lakehouse.md)."""
+    if is_url(root):
+        raise LakehouseError(f"{what} needs the lakehouse in a local folder; {root} is on object storage.",
+                             hint="Load into a local copy, or use `scaleboard demo`/the write API on S3 "
+                                  "(docs/lakehouse.md, On object storage).")
+    return Path(str(root))
+
+
 @dataclass(frozen=True)
 class Stat:
     st_size: int

@@ -78,6 +78,36 @@ health banner). `scaleboard doctor` reads every data page (checksums verified wh
 lists every damaged file; `scaleboard check` skips and names one; `scaleboard refresh` skips an
 unreadable source file and says so, and never drops rows a rollup already holds from a file that
 cannot be read now: restore the file from a backup, or delete it to drop its rows, then refresh.
+
+## On object storage
+
+`SCALEBOARD_LAKEHOUSE` (and `--lakehouse`, `scaleboard demo --out`) takes an object-store URL as
+well as a folder: `s3://bucket/prefix`, or any fsspec URL (reads work on any; writes that take a
+lock need S3 or an S3-compatible server with conditional writes). The layout under the prefix is the
+one above. Credentials and the endpoint come from the store's standard environment and files, never
+from the lakehouse: for S3 `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (or `AWS_PROFILE`,
+`~/.aws/credentials`, an instance role), and `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` for an
+S3-compatible server (MinIO, Ceph, moto).
+
+- **Reads.** DuckDB reads the objects through the fsspec filesystem registered on each connection
+  (no DuckDB extension, so nothing is downloaded); object sizes and times are cached per part, since
+  a part is never rewritten. Listings are never cached: a new part shows at the next listing.
+- **Writes** are puts of whole objects under new unique keys: S3 makes an object visible whole or
+  not at all, so a writer killed mid-put leaves nothing (an unfinished upload is never listed).
+  Nothing is renamed; a manifest or state file is replaced by one put, which is atomic too.
+- **Locks.** Where a local folder is locked with `flock` (a table's read-decide-append, `refresh`'s
+  `_rollups`, checklist compaction), object storage uses a *lease object* (`<folder>/.lease`,
+  `checklist_events/.compact.lease`), created with a conditional put (`If-None-Match: *`: one writer
+  wins). The body names the owner and an expiry; the holder renews it every third of the lease with
+  `If-Match: <etag>` and deletes it (`If-Match`) when done. A holder killed with SIGKILL stops
+  renewing: once its lease has expired (`SCALEBOARD_LEASE_SECONDS`, default 30) the next writer
+  deletes it (`If-Match` its etag, so two cannot both break it) and takes its own. Writers' clocks
+  must agree to well within the lease. Lease objects do not count as a change of the lakehouse.
+- **`scaleboard demo --out s3://…`** builds the lakehouse in a local temporary folder, uploads it
+  (tables first, rollup manifests last) and refreshes it on the object store.
+- **Not yet on object storage:** `scaleboard ingest` and the Load data page (their batches are staged
+  and renamed into place), `scaleboard doctor --repair`, the MLflow import, and the user and session
+  files (`.streamlit/`, local to each server). They need a local folder today.
 """
 
 
