@@ -376,7 +376,7 @@ def leased(obj: ObjectPath, *, blocking: bool = True) -> Iterator[bool]:
     finally:
         if got:
             lease.release()
-        if lease.lost:
-            raise LeaseLost(f"The lock {obj} expired while held (the writer stalled longer than "
-                            f"{lease.seconds:.0f} s); another writer may have written meanwhile.",
-                            hint="Raise SCALEBOARD_LEASE_SECONDS on slow storage.")
+    if lease.lost:  # after a clean exit only: never hide the block's own error
+        raise LeaseLost(f"The lock {obj} expired while held (the writer stalled longer than "
+                        f"{lease.seconds:.0f} s); another writer may have written meanwhile.",
+                        hint="Raise SCALEBOARD_LEASE_SECONDS on slow storage.")

@@ -181,7 +181,7 @@ WRITER = """
 import sys
 from analytics.readiness import record
 root, who = sys.argv[1], sys.argv[2]
-ids = [record.set_item(root, "model_card", actor=who, note=f"{who}-{i}") for i in range(int(sys.argv[3]))]
+ids = [record.set_item(root, "model_registry", actor=who, note=f"{who}-{i}") for i in range(int(sys.argv[3]))]
 print(" ".join(ids))
 """
 
