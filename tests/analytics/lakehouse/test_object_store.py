@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -302,3 +302,55 @@ def test_a_writer_killed_mid_write_leaves_nothing_visible(url, s3_env):
     con = connection.connect(url, tables=["audit_log"])
     assert connection.problems(con) == []
     assert con.sql("select count(*) from audit_log").fetchall()[0][0] == rows * len(parts)
+
+
+REFRESH = """
+import sys
+from analytics.lakehouse import refresh
+refresh.refresh(sys.argv[1], only=["rollup_predictions_daily"])
+"""
+
+
+def _day(d: int, n: int):
+    import pyarrow as pa
+
+    return pa.table({"prediction_at": pa.array([datetime(2026, 10, d, 12, tzinfo=UTC)] * n, pa.timestamp("us", "UTC")),
+                     "model_id": ["m"] * n, "request_id": [f"{d}-{i}" for i in range(n)],
+                     "score": [0.1 * i for i in range(n)]})
+
+
+def test_a_refresh_killed_before_its_commit_leaves_the_last_rollup_and_its_lease_expires(url, s3_env, tmp_path):
+    from analytics.lakehouse import refresh as rollup_refresh
+
+    only = ["rollup_predictions_daily"]
+    for root in (url, tmp_path):  # the local twin is the oracle
+        storage.append(root, "predictions", _day(1, 3))
+        rollup_refresh.refresh(root, only=only)
+    before = _fingerprint(connection.connect(url), only[0])
+    assert before == _fingerprint(connection.connect(tmp_path), only[0]) and before[0] > 0
+    for root in (url, tmp_path):
+        storage.append(root, "predictions", _day(2, 5))
+    env = s3_env | {"SCALEBOARD_LEASE_SECONDS": "3", "SCALEBOARD_TEST_PAUSE_S": "600",
+                    "SCALEBOARD_TEST_PAUSE_AT": "part written"}
+    p = subprocess.Popen([PYTHON, "-c", REFRESH, url], cwd=PROJECT, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        for line in p.stderr:
+            if line.startswith("checkpoint part written"):
+                break
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    folder = f"_rollups/{only[0]}/"
+    manifest = json.loads(boto3.client("s3").get_object(
+        Bucket=BUCKET, Key=url.split(f"{BUCKET}/")[1] + "/" + folder + "_manifest.json")["Body"].read())
+    orphans = [k for k in _keys(url) if k.startswith(folder) and k.endswith(".parquet")
+               and k[len(folder):] not in manifest["parts"]]
+    assert orphans, "the killed refresh had written its part"
+    assert _fingerprint(connection.connect(url), only[0]) == before  # ...which no reader sees
+    assert "_rollups/.lease" in _keys(url)
+    rollup_refresh.refresh(url, only=only)  # waits for the dead holder's lease to expire
+    rollup_refresh.refresh(tmp_path, only=only)
+    after = _fingerprint(connection.connect(url), only[0])
+    assert after == _fingerprint(connection.connect(tmp_path), only[0]) and after != before
+    assert not [k for k in _keys(url) if k in orphans or k.endswith(".lease")]
