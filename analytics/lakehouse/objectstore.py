@@ -120,6 +120,14 @@ class ObjectPath:
         return PurePosixPath(self.path).name
 
     @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.path).suffix
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.path).stem
+
+    @property
     def parent(self) -> ObjectPath:
         return ObjectPath(self.fs, str(PurePosixPath(self.path).parent))
 
@@ -158,6 +166,9 @@ class ObjectPath:
         except FileNotFoundError:
             return iter(())
         return (ObjectPath(self.fs, n) for n in sorted(names))
+
+    def glob(self, pattern: str) -> Iterator[ObjectPath]:
+        return (ObjectPath(self.fs, k) for k in sorted(self.fs.glob(f"{self.path}/{pattern}")))
 
     def find(self) -> dict[str, dict]:
         """Every object under this prefix: {key: info} (one paged listing)."""
