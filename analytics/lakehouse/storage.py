@@ -371,6 +371,17 @@ def atomic_write_parquet(data: pa.Table, path: Path, **kwargs) -> Path:
     return path
 
 
+def write_text_atomic(path: Path | ObjectPath, text: str) -> None:
+    """Replace the small text file ``path`` whole: a temp file renamed into place, or on object
+    storage one put (atomic; nothing is renamed)."""
+    if isinstance(path, ObjectPath):
+        path.write_text(text)
+        return
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
 def append(root: Path | str, name: str, data: pa.Table, *, partition: str | None = None,
            batch: str | None = None) -> list[Path]:
     """Append rows to table ``name`` as new uniquely named Parquet file(s), atomically per file.
