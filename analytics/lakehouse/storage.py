@@ -212,6 +212,34 @@ def read_schema(path: Path | ObjectPath) -> pa.Schema:
     return pq.read_schema(path)
 
 
+FOOTER_TAIL = 64 * 1024  # bytes fetched from each file's end: enough for the footer of most parts
+
+
+def read_schemas(paths: list[ObjectPath]) -> dict[ObjectPath, pa.Schema | Exception]:
+    """Every file's schema on object storage, fetched side by side: one ranged GET of each file's
+    tail (the size comes from the listing), parsed as the Parquet footer; a file whose footer is
+    larger, or whose tail cannot be read, falls back to ``read_schema`` (its error is returned)."""
+    if not paths:
+        return {}
+    fs = paths[0].fs
+    sizes = [int(p.info["size"]) if p.info else int(fs.info(p.path)["size"]) for p in paths]
+    blobs = fs.cat_ranges([p.path for p in paths], [max(0, n - FOOTER_TAIL) for n in sizes], sizes,
+                          on_error="return")
+    out: dict[ObjectPath, pa.Schema | Exception] = {}
+    for p, blob in zip(paths, blobs, strict=True):
+        try:
+            if isinstance(blob, Exception):
+                raise blob
+            n = int.from_bytes(blob[-8:-4], "little") if len(blob) >= 12 else -1
+            if blob[-4:] == b"PAR1" and 0 < n <= len(blob) - 8:
+                out[p] = pq.read_schema(pa.BufferReader(b"PAR1" + blob[-(n + 8):]))
+            else:  # an odd or damaged file: the ordinary reader says why
+                out[p] = read_schema(p)
+        except Exception as exc:  # returned, not raised: the caller reports the file and goes on
+            out[p] = exc
+    return out
+
+
 def read_table(path: Path | ObjectPath, **kwargs) -> pa.Table:
     """A whole Parquet file (local, or an object) as an Arrow table."""
     if isinstance(path, ObjectPath):

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics.lakehouse.objectstore import locate, register
+from analytics.lakehouse.objectstore import ObjectPath, locate, register
 from analytics.lakehouse.schema import table
-from analytics.lakehouse.storage import data_files, read_schema
+from analytics.lakehouse.storage import data_files, read_schema, read_schemas
 
 
 def duck_type(t: pa.DataType) -> str:
@@ -70,12 +70,16 @@ def register_table(con: duckdb.DuckDBPyConnection, root: Path, name: str,
     layouts: set[tuple] = set()  # (name, type) sequences seen
     root = locate(root)
     register(con, root)
-    for p in data_files(root / spec.name):
+    files = data_files(root / spec.name)
+    footers = read_schemas(files) if isinstance(root, ObjectPath) else {}  # side by side
+    for p in files:
         if exclude and p in exclude:
             problems.append(f"{spec.name}: unreadable file {p.name} skipped ({exclude[p]})")
             continue
         try:
-            found = read_schema(p)
+            found = footers[p] if p in footers else read_schema(p)
+            if isinstance(found, Exception):
+                raise found
             present.update(found.names)
             layouts.add(tuple((f.name, str(f.type)) for f in found))
             good.append(p)
