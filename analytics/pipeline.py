@@ -30,6 +30,7 @@ from analytics.drift import dependence as drift_dependence
 from analytics.drift import explain as drift_explain
 from analytics.lakehouse import connection, storage
 from analytics.lakehouse import refresh as rollup_refresh
+from analytics.lakehouse.objectstore import ObjectPath, locate
 from analytics.lakehouse.refresh import RefreshReport
 
 STATE_FILE = "_pipeline_state.json"  # under _rollups/: the lakehouse version steps 2-4 last saw
@@ -46,7 +47,7 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
     """Run the whole refresh (see the module docstring). ``engine="spark"`` computes the rollups
     with Spark (``master``: a Spark master URL; default local[*], or spark-submit's); the steps
     after them read the rollups through DuckDB either way."""
-    root = Path(root)
+    root = locate(root)
     if engine == "spark":
         # imported here: only a Spark refresh pays for pyspark and the JVM
         from analytics.lakehouse import spark_engine
@@ -84,6 +85,9 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
 
 
 def _save_state(root: Path, state: Path) -> None:
+    if isinstance(state, ObjectPath):  # one put replaces the object whole
+        state.write_text(json.dumps({"version": _inputs_version(root)}))
+        return
     tmp = state.with_suffix(".json.tmp")
     state.parent.mkdir(parents=True, exist_ok=True)
     tmp.write_text(json.dumps({"version": _inputs_version(root)}))

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from analytics.lakehouse.objectstore import is_url, locate
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "SCALEBOARD_"
 
@@ -16,7 +18,8 @@ ENV_PREFIX = "SCALEBOARD_"
 @dataclass(frozen=True)
 class Settings:
     lakehouse: Path = PROJECT_ROOT / "data" / "lakehouse"
-    """Root folder of the lakehouse (env SCALEBOARD_LAKEHOUSE)."""
+    """Root folder of the lakehouse, or an object-store URL such as s3://bucket/prefix (env
+    SCALEBOARD_LAKEHOUSE; see docs/lakehouse.md, "On object storage")."""
     discount_rate: float = 0.08
     """Annual discount rate used for NPV (env SCALEBOARD_DISCOUNT_RATE)."""
     max_rows_shown: int = 5000
@@ -49,10 +52,18 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
             raise ValueError(f"Unknown setting '{name}'. Known: {', '.join(known)}")
         values[name] = value
     if "lakehouse" in values:
-        values["lakehouse"] = Path(str(values["lakehouse"])).expanduser().resolve()
+        values["lakehouse"] = lakehouse_root(values["lakehouse"])
     if "users_file" in values:
         values["users_file"] = Path(str(values["users_file"])).expanduser().resolve()
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def lakehouse_root(value: object) -> Path:
+    """A lakehouse root as given (env, ``--lakehouse``, ``--out``): a local folder, resolved, or an
+    object-store URL (``s3://bucket/prefix``, any fsspec URL) as an ``objectstore.ObjectPath``."""
+    if is_url(value):
+        return locate(value)  # type: ignore[return-value]
+    return Path(str(value)).expanduser().resolve()
 
 
 def _coerce(type_name: object, raw: str) -> object:

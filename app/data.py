@@ -86,7 +86,7 @@ def invalidate() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(root_str: str, version_token: str) -> duckdb.DuckDBPyConnection:
-    return lakehouse_connection.connect(Path(root_str))
+    return lakehouse_connection.connect(root_str)  # a folder or an object-store URL
 
 
 def connection() -> duckdb.DuckDBPyConnection:

@@ -20,6 +20,7 @@ from analytics import sql
 from analytics.errors import InputError
 from analytics.governance import audit
 from analytics.lakehouse import connection, storage
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import ALERT_ACTIONS
 
 MAX_SNOOZE = timedelta(days=30)
@@ -64,7 +65,7 @@ def acknowledge(root: Path | str, alert_id: str, *, actor: str, reason: str, rol
                 page: str = "cli", now: datetime | None = None) -> dict:
     """Acknowledge an open alert once; audited as ``alert.acknowledge``."""
     actor, reason = _check(actor, reason)
-    with storage.exclusive(Path(root) / "alert_actions"):
+    with storage.exclusive(locate(root) / "alert_actions"):
         alert = _open(root, alert_id)
         if alert["acknowledged_at"] is not None:
             raise InputError(f"Alert {alert_id} was already acknowledged by {alert['acknowledged_by']}.")
@@ -86,7 +87,7 @@ def snooze(root: Path | str, alert_id: str, *, actor: str, hours: float, reason:
     if not timedelta(0) < span <= MAX_SNOOZE:
         raise InputError("Snooze for more than 0 hours and at most 30 days.")
     now = now or datetime.now(UTC)
-    with storage.exclusive(Path(root) / "alert_actions"):
+    with storage.exclusive(locate(root) / "alert_actions"):
         alert = _open(root, alert_id)
         row = _write(root, alert_id, actor=actor, action="snooze", reason=reason, at=now, until=now + span)
     audit.record(root, actor=actor, role=role, action="alert.snooze", target=alert_id, page=page,

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from analytics.errors import InputError
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.storage import CONFIG
 from analytics.settings import PROJECT_ROOT
 
@@ -65,7 +66,7 @@ class AlertingConfig:
 
 
 def path(root: Path | str) -> Path:
-    return Path(root) / CONFIG / FILE_NAME
+    return locate(root) / CONFIG / FILE_NAME
 
 
 def _list(value: Any, where: str) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ from analytics.alerts import routing
 from analytics.alerts.channels import LIFECYCLE_KINDS, SENDERS, Notification, Result
 from analytics.alerts.config import AlertingConfig, Channel
 from analytics.lakehouse import connection, storage
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import ALERT_DELIVERIES
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,8 @@ def deliver(root: Path | str, *, now: datetime | None = None, sleep: Callable[[f
         cfg = cfg or alert_config.load(root)
         if cfg is None or not cfg.channels:
             return report
-        with storage.exclusive(Path(root) / "alert_deliveries"):
-            _deliver(Path(root), cfg, now or datetime.now(UTC), sleep, report)
+        with storage.exclusive(locate(root) / "alert_deliveries"):
+            _deliver(locate(root), cfg, now or datetime.now(UTC), sleep, report)
     except Exception as exc:  # the refresh goes on; the next run tries again
         report.error = f"{type(exc).__name__}: {exc}"
         report.failures.append(traceback.format_exc(limit=3))

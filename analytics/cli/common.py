@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analytics.settings import load_settings
+from analytics.settings import lakehouse_root, load_settings
 
 
 def add_root_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lakehouse", type=Path, default=None,
+    p.add_argument("--lakehouse", type=str, default=None,
                    help="lakehouse root (default: $SCALEBOARD_LAKEHOUSE or data/lakehouse)")
 
 
 def root_of(args: argparse.Namespace) -> Path:
     given = getattr(args, "lakehouse", None)
-    return Path(given).resolve() if given else load_settings().lakehouse
+    return lakehouse_root(given) if given else load_settings().lakehouse

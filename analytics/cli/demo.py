@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 from analytics import demo, pipeline
 from analytics.errors import InputError
-from analytics.settings import load_settings
+from analytics.lakehouse.objectstore import ObjectPath, upload_tree
+from analytics.settings import lakehouse_root, load_settings
 
 
 def _date(text: str) -> date:
@@ -21,7 +23,7 @@ def _date(text: str) -> date:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="generate the demo lakehouse (deterministic for a seed)")
-    p.add_argument("--out", type=Path, default=None,
+    p.add_argument("--out", type=str, default=None,
                    help="lakehouse folder to create (default: $SCALEBOARD_LAKEHOUSE or data/lakehouse)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.add_argument("--predictions", type=int, default=1_000_000,
@@ -36,14 +38,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out).expanduser().resolve() if args.out else load_settings().lakehouse
+    out = lakehouse_root(args.out) if args.out else load_settings().lakehouse
     if args.predictions is not None and args.predictions < 1_000:
         raise InputError(f"--predictions must be at least 1,000; got {args.predictions:,}.")
-    summary = demo.generate(out, seed=args.seed, predictions=args.predictions, end=args.end,
-                            feature_rows=args.feature_rows, usage_events=args.usage_events,
-                            overwrite=args.overwrite)
-    for line in summary.lines():
-        print(line)
+    with tempfile.TemporaryDirectory(prefix="scaleboard-demo-") as tmp:
+        # on object storage: built in a local folder, then uploaded object by object
+        build = Path(tmp) / "lakehouse" if isinstance(out, ObjectPath) else out
+        if isinstance(out, ObjectPath) and out.is_dir() and not args.overwrite:
+            raise InputError(f"{out} is not empty; the demo will not write into an existing lakehouse.",
+                             hint="Pass --overwrite to replace it, or choose another --out prefix.")
+        summary = demo.generate(build, seed=args.seed, predictions=args.predictions, end=args.end,
+                                feature_rows=args.feature_rows, usage_events=args.usage_events,
+                                overwrite=args.overwrite)
+        for line in summary.lines():
+            print(line)
+        if isinstance(out, ObjectPath):
+            t0 = time.perf_counter()
+            n = upload_tree(build, out, replace=args.overwrite)
+            print(f"uploaded {n} files to {out} in {time.perf_counter() - t0:.1f}s")
     if not args.no_refresh:
         t0 = time.perf_counter()
         reports = pipeline.refresh(out)

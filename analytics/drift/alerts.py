@@ -42,6 +42,7 @@ from analytics.drift import performance as drift_performance
 from analytics.drift.policy import too_small
 from analytics.errors import NoDataError
 from analytics.lakehouse import connection
+from analytics.lakehouse.objectstore import locate
 
 HISTORY_WEEKS = 104  # look back at most two years for the start of a drift episode
 MIN_LABELLED = drift_performance.MIN_LABELLED  # a week with fewer labels is provisional, not judged
@@ -84,7 +85,7 @@ def breaches(root: Path | str) -> list[Breach]:
 
 
 def evaluation(root: Path | str) -> Evaluation:
-    root = Path(root)
+    root = locate(root)
     con = connection.connect(root)
     out: list[Breach] = []
     passed: set[tuple[str, str, str]] = set()

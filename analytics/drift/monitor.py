@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -22,6 +21,7 @@ from analytics.drift import profiles as drift_profiles
 from analytics.drift.policy import too_small
 from analytics.drift.profiles import Bins, compare_merged, merged
 from analytics.errors import InputError, NoDataError
+from analytics.lakehouse.objectstore import locate
 
 CURRENT_DAYS = 30
 MAX_EXACT_ROWS = 200_000
@@ -53,7 +53,7 @@ def models_with_profiles(con: duckdb.DuckDBPyConnection) -> list[str]:
 def default_windows(con: duckdb.DuckDBPyConnection, root: str, model_id: str, version: str) -> Windows:
     """Reference = the window the version's bins were frozen from (its training window);
     current = the last 30 days with profiles."""
-    ref = drift_profiles.reference_window(Path(root), model_id, version)
+    ref = drift_profiles.reference_window(locate(root), model_id, version)
     last = sql.run(con, "drift_last_day", m=model_id, v=version)["d"][0]
     if ref is None or last is None:
         raise NoDataError(f"No drift profiles for {model_id} version {version} yet; run `scaleboard refresh`.")
@@ -61,7 +61,7 @@ def default_windows(con: duckdb.DuckDBPyConnection, root: str, model_id: str, ve
 
 
 def _bins(root: str, model_id: str, version: str) -> dict[str, Bins]:
-    return {k[3]: b for k, b in drift_profiles.load_bins(Path(root)).items()
+    return {k[3]: b for k, b in drift_profiles.load_bins(locate(root)).items()
             if k[1] == model_id and k[2] == version}
 
 

@@ -32,12 +32,12 @@ import duckdb
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analytics import sql
 from analytics.drift import compare as drift
 from analytics.drift import stats as ds
 from analytics.lakehouse import storage, views
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import TS
 
 FINE_BINS = 50  # a multiple of PSI_BINS, so the PSI decile edges are among the profile edges
@@ -81,7 +81,7 @@ class Bins:
 # ---------------------------------------------------------------- frozen bins
 
 def bins_dir(root: Path) -> Path:
-    return Path(root) / storage.ROLLUPS_DIR / BINS_DIR
+    return locate(root) / storage.ROLLUPS_DIR / BINS_DIR
 
 
 def load_bins(root: Path) -> dict[tuple[str, str, str, str], Bins]:
@@ -89,7 +89,7 @@ def load_bins(root: Path) -> dict[tuple[str, str, str, str], Bins]:
     files = storage.data_files(bins_dir(root))
     if not files:
         return {}
-    t = pl.concat([pl.from_arrow(pq.read_table(f)) for f in files], how="diagonal_relaxed")
+    t = pl.concat([pl.from_arrow(storage.read_table(f)) for f in files], how="diagonal_relaxed")
     out: dict = {}
     for r in t.sort("computed_at").iter_rows(named=True):
         key = (r["source"], r["model_id"], r["version"], r["feature"])
@@ -144,7 +144,7 @@ def _full_connection(root: Path, source: str) -> duckdb.DuckDBPyConnection:
 def ensure_bins(root: Path, source: str) -> list[tuple[str, str]]:
     """Freeze bins for every model version that has none yet; return the (model, version) pairs
     frozen now. Reads the reference window from the raw table once per version."""
-    root = Path(root)
+    root = locate(root)
     have = {(k[1], k[2]) for k in load_bins(root) if k[0] == source}
     meta = views.new_connection()
     views.register_table(meta, root, "model_versions")
@@ -186,7 +186,7 @@ def reference_window(root: Path, model_id: str, version: str) -> tuple[date, dat
     files = storage.data_files(bins_dir(root))
     if not files:
         return None
-    t = pl.concat([pl.from_arrow(pq.read_table(f)) for f in files], how="diagonal_relaxed")
+    t = pl.concat([pl.from_arrow(storage.read_table(f)) for f in files], how="diagonal_relaxed")
     t = t.filter((pl.col("model_id") == model_id) & (pl.col("version") == version)).sort("computed_at")
     return (t["ref_start"][0], t["ref_end"][0]) if t.height else None
 

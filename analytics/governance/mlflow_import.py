@@ -32,6 +32,7 @@ import pyarrow as pa
 from analytics import sql
 from analytics.errors import InputError
 from analytics.lakehouse import connection, storage
+from analytics.lakehouse.objectstore import local_only
 from analytics.lakehouse.schema import RISK_TIERS, STAGES, TASKS, table
 
 PRODUCTION_ALIASES = ("champion", "production", "prod")
@@ -138,7 +139,7 @@ def import_registry(root: Path | str, tracking_uri: str, *, actor: str,
     """Read MLflow and write what the lakehouse does not have yet (see the module docstring)."""
     registry = read_registry(tracking_uri, since=since)
     source = f"mlflow:{tracking_uri}"
-    root = Path(root)
+    root = local_only(root, "The MLflow import")
     con = connection.connect(root, tables=["models", "model_versions", "registry_events"])
     try:
         known_models = {r[0] for r in con.sql("select model_id from models").fetchall()}

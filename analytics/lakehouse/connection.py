@@ -10,6 +10,7 @@ import duckdb
 
 from analytics.errors import LakehouseError
 from analytics.lakehouse import refresh
+from analytics.lakehouse.objectstore import ObjectPath, locate
 from analytics.lakehouse.schema import TABLES
 from analytics.lakehouse.views import new_connection, register_table
 
@@ -23,8 +24,8 @@ def connect(root: Path | str, *, tables: Iterable[str] | None = None,
     by reading their pages: path -> why), are skipped and listed in the ``_problems`` view.
     Raises ``LakehouseError`` if ``root`` exists but is not a folder.
     """
-    root = Path(root)
-    if root.exists() and not root.is_dir():
+    root = locate(root)
+    if not isinstance(root, ObjectPath) and root.exists() and not root.is_dir():
         raise LakehouseError(f"The lakehouse path {root} is not a folder.",
                              hint="Set SCALEBOARD_LAKEHOUSE to a folder, or run `scaleboard demo`.")
     con = new_connection()

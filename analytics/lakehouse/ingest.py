@@ -61,6 +61,7 @@ import pyarrow.parquet as pq
 from analytics.errors import InputError
 from analytics.governance import audit
 from analytics.lakehouse import storage, views
+from analytics.lakehouse.objectstore import is_url, local_only
 from analytics.lakehouse.schema import MODELS, TABLES, VALUE_LEDGER, Table, table
 
 STAGING = "_staging"
@@ -805,7 +806,7 @@ def ingest(root: Path | str, table_name: str, files: Sequence[Path | str | Sourc
         check_zone(opts.timezone)
     if spec.name in NOT_INGESTIBLE:
         raise InputError(f"Files cannot be loaded into '{spec.name}': it is written only by the app itself.")
-    root = Path(root)
+    root = local_only(root, "Loading files")
     if root.exists() and not root.is_dir():
         raise InputError(f"The lakehouse path {root} is not a folder.")
     sources = [Source.of(f) for f in files]
@@ -1002,6 +1003,8 @@ def _tidy(root: Path, staging: Path) -> None:
 def interrupted(root: Path | str) -> list[dict]:
     """Batches left in ``_staging`` by an ingest that did not finish, without changing anything:
     dicts with batch, table, sources, rows, files, present (files in place) and ``visible``."""
+    if is_url(root):  # nothing is staged on object storage (ingest needs a local folder)
+        return []
     root = Path(root)
     out = []
     folder = root / STAGING
@@ -1046,6 +1049,8 @@ def recover(root: Path | str) -> list[Recovery]:
 
 def repair(root: Path | str) -> list[Recovery] | None:
     """``recover`` under the ingest lock; None when an ingest is running right now."""
+    if is_url(root):
+        return []
     root = Path(root)
     if not (root / STAGING).is_dir():
         return []

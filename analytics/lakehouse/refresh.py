@@ -31,9 +31,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analytics import sql
+from analytics.lakehouse.objectstore import ObjectPath, locate, register
 from analytics.lakehouse.rollups import BY_NAME, ROLLUPS, Rollup
 from analytics.lakehouse.schema import table
 from analytics.lakehouse.storage import (
@@ -46,6 +46,7 @@ from analytics.lakehouse.storage import (
     exclusive,
     fsync_dir,
     new_part_name,
+    read_schema,
 )
 from analytics.lakehouse.views import new_connection, quote_ident, view_sql
 
@@ -59,12 +60,12 @@ def _view(schema: pa.Schema, files: list[Path]) -> str:
     """The SELECT over ``files`` with ``schema``'s columns, matched by name (see ``lakehouse.view_sql``)."""
     present: set[str] = set()
     for p in files:
-        present.update(pq.read_schema(p).names)
+        present.update(read_schema(p).names)
     return view_sql(schema, files, present)
 
 
 def rollup_dir(root: Path, name: str) -> Path:
-    return Path(root) / ROLLUPS_DIR / name
+    return locate(root) / ROLLUPS_DIR / name
 
 
 def _read_manifest(folder: Path) -> dict | None:
@@ -77,7 +78,7 @@ def _read_manifest(folder: Path) -> dict | None:
 def has_run(root: Path | str, name: str) -> bool:
     """Whether a refresh has built rollup ``name`` (even with no rows): an empty result then means no
     data, not a missing refresh."""
-    folder = rollup_dir(Path(root), name)
+    folder = rollup_dir(root, name)
     return (folder / MANIFEST).exists() or (folder / LEGACY_STATE).exists()
 
 
@@ -99,12 +100,14 @@ def _source(root: Path, r: Rollup) -> tuple[list[Path], pa.Schema]:
     if r.from_rollup:
         return live_parts(root, r.source), BY_NAME[r.source].schema
     spec = table(r.source)
-    return data_files(Path(root) / spec.name), spec.schema
+    return data_files(locate(root) / spec.name), spec.schema
 
 
 def register_views(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
     """One view per rollup over its live parts (empty, with the declared columns, when not built)."""
     problems = []
+    root = locate(root)
+    register(con, root)
     for r in ROLLUPS:
         files = live_parts(root, r.name)
         # parts are written with exactly the declared columns (a changed declaration forces a rebuild)
@@ -151,7 +154,7 @@ def refresh(root: Path | str, *, full: bool = False, only: list[str] | None = No
 
     ``compute`` makes a rollup's part from the new files (default: DuckDB, ``_compute``); another
     engine (``spark_engine.SparkEngine.compute``) plugs in here and shares the state and manifests."""
-    root = Path(root)
+    root = locate(root)
     with exclusive(root / ROLLUPS_DIR):
         return [_refresh_one(root, r, full, compute or _compute) for r in ROLLUPS if not only or r.name in only]
 
@@ -204,7 +207,7 @@ def _refresh_one(root: Path, r: Rollup, full: bool, compute: Compute) -> Refresh
             if k not in checked:
                 checked.add(k)
                 try:
-                    pq.read_schema(root / k)
+                    read_schema(root / k)
                 except Exception as exc:  # pyarrow raises many types for damaged files
                     bad[k] = check_file(root / k) or f"{type(exc).__name__}: {exc}"
         if any(k in bad for k in to_read):
@@ -228,7 +231,7 @@ def _refresh_one(root: Path, r: Rollup, full: bool, compute: Compute) -> Refresh
     retired = dict(man.get("retired", {})) if man else {}
     expired = {p for p, at in retired.items() if now - at >= RETIRE_GRACE_S}
     if not to_read and not rebuild and new_state == state and man is not None and not expired \
-            and folder.joinpath(MANIFEST).exists():  # nothing to commit; tidy what a killed run left
+            and (folder / MANIFEST).exists():  # nothing to commit; tidy what a killed run left
         _sweep(folder, keep={MANIFEST, man["state"], *man["parts"], *retired})
         return RefreshReport(r.name, 0, 0, False, time.perf_counter() - t0, problems)
     folder.mkdir(parents=True, exist_ok=True)
@@ -255,6 +258,7 @@ def _compute(root: Path, r: Rollup, src_schema: pa.Schema, src_new: list[str], s
     if not src_new and not join_new:
         return pa.table({n: pa.array([], type=t) for n, t in zip(r.schema.names, r.schema.types, strict=True)})
     con = new_connection()
+    register(con, root)
     try:
         con.sql(f"create view src as {_view(src_schema, [root / k for k in src_new])}")
         if r.joins:
@@ -271,6 +275,9 @@ def _compute(root: Path, r: Rollup, src_schema: pa.Schema, src_new: list[str], s
 
 
 def _write_json(path: Path, payload: dict) -> None:
+    if isinstance(path, ObjectPath):  # one put replaces the object whole
+        path.write_text(json.dumps(payload))
+        return
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     with open(tmp, "w") as fh:
         json.dump(payload, fh)
@@ -283,6 +290,12 @@ def _write_json(path: Path, payload: dict) -> None:
 def _sweep(folder: Path, keep: set[str]) -> None:
     """Delete what the manifest no longer names: expired parts, old state files, a killed refresh's
     leftovers. Called under the refresh lock, so no writer is using them."""
+    if isinstance(folder, ObjectPath):
+        for key, info in folder.find().items():
+            rel = key[len(folder.path) + 1:]
+            if "/" not in rel and rel not in keep and info.get("type", "file") == "file":
+                ObjectPath(folder.fs, key).unlink(missing_ok=True)
+        return
     for f in os.listdir(folder):
         p = folder / f
         if f not in keep and p.is_file():

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analytics.errors import InputError
+from analytics.lakehouse.objectstore import ObjectPath, leased, locate, mtime_ns
 from analytics.lakehouse.schema import TABLES, Table, table
 
 TMP_SUFFIX = ".tmp"
@@ -77,6 +78,36 @@ health banner). `scaleboard doctor` reads every data page (checksums verified wh
 lists every damaged file; `scaleboard check` skips and names one; `scaleboard refresh` skips an
 unreadable source file and says so, and never drops rows a rollup already holds from a file that
 cannot be read now: restore the file from a backup, or delete it to drop its rows, then refresh.
+
+## On object storage
+
+`SCALEBOARD_LAKEHOUSE` (and `--lakehouse`, `scaleboard demo --out`) takes an object-store URL as
+well as a folder: `s3://bucket/prefix`, or any fsspec URL (reads work on any; writes that take a
+lock need S3 or an S3-compatible server with conditional writes). The layout under the prefix is the
+one above. Credentials and the endpoint come from the store's standard environment and files, never
+from the lakehouse: for S3 `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (or `AWS_PROFILE`,
+`~/.aws/credentials`, an instance role), and `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` for an
+S3-compatible server (MinIO, Ceph, moto).
+
+- **Reads.** DuckDB reads the objects through the fsspec filesystem registered on each connection
+  (no DuckDB extension, so nothing is downloaded); object sizes and times are cached per part, since
+  a part is never rewritten. Listings are never cached: a new part shows at the next listing.
+- **Writes** are puts of whole objects under new unique keys: S3 makes an object visible whole or
+  not at all, so a writer killed mid-put leaves nothing (an unfinished upload is never listed).
+  Nothing is renamed; a manifest or state file is replaced by one put, which is atomic too.
+- **Locks.** Where a local folder is locked with `flock` (a table's read-decide-append, `refresh`'s
+  `_rollups`, checklist compaction), object storage uses a *lease object* (`<folder>/.lease`,
+  `checklist_events/.compact.lease`), created with a conditional put (`If-None-Match: *`: one writer
+  wins). The body names the owner and an expiry; the holder renews it every third of the lease with
+  `If-Match: <etag>` and deletes it (`If-Match`) when done. A holder killed with SIGKILL stops
+  renewing: once its lease has expired (`SCALEBOARD_LEASE_SECONDS`, default 30) the next writer
+  deletes it (`If-Match` its etag, so two cannot both break it) and takes its own. Writers' clocks
+  must agree to well within the lease. Lease objects do not count as a change of the lakehouse.
+- **`scaleboard demo --out s3://…`** builds the lakehouse in a local temporary folder, uploads it
+  (tables first, rollup manifests last) and refreshes it on the object store.
+- **Not yet on object storage:** `scaleboard ingest` and the Load data page (their batches are staged
+  and renamed into place), `scaleboard doctor --repair`, the MLflow import, and the user and session
+  files (`.streamlit/`, local to each server). They need a local folder today.
 """
 
 
@@ -84,7 +115,7 @@ cannot be read now: restore the file from a backup, or delete it to drop its row
 # ---------------------------------------------------------------- reading
 
 def table_dir(root: Path, name: str) -> Path:
-    return Path(root) / table(name).name
+    return locate(root) / table(name).name
 
 
 _BATCH_RE = re.compile(r"-b([0-9a-f]{12})n([0-9]+)\.parquet$")
@@ -99,13 +130,12 @@ def batch_of(name: str) -> tuple[str, int] | None:
 def data_files(folder: Path) -> list[Path]:
     """Parquet files under ``folder`` (a table's folder; recursively), never temporary or hidden
     ones, and the files of a batch only when every file of the batch is present (all or nothing)."""
-    if not folder.is_dir():
+    if isinstance(folder, ObjectPath):
+        out = _object_data_files(folder)
+    elif not folder.is_dir():
         return []
-    out = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        out.extend(Path(dirpath) / f for f in sorted(filenames)
-                   if f.endswith(".parquet") and not f.startswith((".", "_")))
+    else:
+        out = _local_data_files(folder)
     batches: dict[str, list[int]] = {}
     for p in out:
         b = batch_of(p.name)
@@ -115,6 +145,29 @@ def data_files(folder: Path) -> list[Path]:
     incomplete = {b for b, (n, want) in batches.items() if n != want}
     if incomplete:
         out = [p for p in out if (batch_of(p.name) or ("",))[0] not in incomplete]
+    return out
+
+
+def _object_data_files(folder: ObjectPath) -> list:
+    """``data_files`` on object storage: one listing of the prefix, the same names skipped."""
+    out = []
+    for key, info in sorted(folder.find().items()):
+        if info.get("type", "file") != "file":
+            continue
+        rel = key[len(folder.path) + 1:].split("/")
+        if any(d.startswith((".", "_")) for d in rel[:-1]):
+            continue
+        if rel[-1].endswith(".parquet") and not rel[-1].startswith((".", "_")):
+            out.append(ObjectPath(folder.fs, key, info))
+    return out
+
+
+def _local_data_files(folder: Path) -> list[Path]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        out.extend(Path(dirpath) / f for f in sorted(filenames)
+                   if f.endswith(".parquet") and not f.startswith((".", "_")))
     return out
 
 
@@ -129,11 +182,17 @@ def check_file(path: Path) -> str | None:
         size = path.stat().st_size
         if size == 0:
             return "the file is empty (0 bytes)"
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-            fh.seek(max(0, size - 4))
-            tail = fh.read(4)
+        if isinstance(path, ObjectPath):
+            blob = path.read_bytes()
+            path = pa.BufferReader(blob)  # type: ignore[assignment]
+            head, tail = blob[:4], blob[-4:]
+        else:
+            with open(path, "rb") as fh:
+                head = fh.read(4)
+                fh.seek(max(0, size - 4))
+                tail = fh.read(4)
         if head != b"PAR1" or tail != b"PAR1":
+
             return "not a complete Parquet file (wrong magic bytes: truncated, or another format)"
         pf = pq.ParquetFile(path, page_checksum_verification=True)
         for i in range(pf.num_row_groups):
@@ -146,6 +205,48 @@ def check_file(path: Path) -> str | None:
     return None
 
 
+def read_schema(path: Path | ObjectPath) -> pa.Schema:
+    """The Parquet schema in ``path``'s footer (a local file or an object: a ranged read)."""
+    if isinstance(path, ObjectPath):
+        return pq.read_schema(path.path, filesystem=path.reader)
+    return pq.read_schema(path)
+
+
+FOOTER_TAIL = 64 * 1024  # bytes fetched from each file's end: enough for the footer of most parts
+
+
+def read_schemas(paths: list[ObjectPath]) -> dict[ObjectPath, pa.Schema | Exception]:
+    """Every file's schema on object storage, fetched side by side: one ranged GET of each file's
+    tail (the size comes from the listing), parsed as the Parquet footer; a file whose footer is
+    larger, or whose tail cannot be read, falls back to ``read_schema`` (its error is returned)."""
+    if not paths:
+        return {}
+    fs = paths[0].fs
+    sizes = [int(p.info["size"]) if p.info else int(fs.info(p.path)["size"]) for p in paths]
+    blobs = fs.cat_ranges([p.path for p in paths], [max(0, n - FOOTER_TAIL) for n in sizes], sizes,
+                          on_error="return")
+    out: dict[ObjectPath, pa.Schema | Exception] = {}
+    for p, blob in zip(paths, blobs, strict=True):
+        try:
+            if isinstance(blob, Exception):
+                raise blob
+            n = int.from_bytes(blob[-8:-4], "little") if len(blob) >= 12 else -1
+            if blob[-4:] == b"PAR1" and 0 < n <= len(blob) - 8:
+                out[p] = pq.read_schema(pa.BufferReader(b"PAR1" + blob[-(n + 8):]))
+            else:  # an odd or damaged file: the ordinary reader says why
+                out[p] = read_schema(p)
+        except Exception as exc:  # returned, not raised: the caller reports the file and goes on
+            out[p] = exc
+    return out
+
+
+def read_table(path: Path | ObjectPath, **kwargs) -> pa.Table:
+    """A whole Parquet file (local, or an object) as an Arrow table."""
+    if isinstance(path, ObjectPath):
+        return pq.read_table(path.path, filesystem=path.reader, **kwargs)
+    return pq.read_table(path, **kwargs)
+
+
 def lakehouse_version(root: Path | str, *, exclude: tuple[str, ...] = (), skip_dirs: tuple[str, ...] = ()) -> str:
     """A token that changes whenever any file in the lakehouse is added, removed or replaced
     (``exclude``: paths relative to the root that do not count; ``skip_dirs``: top-level folders that
@@ -153,7 +254,9 @@ def lakehouse_version(root: Path | str, *, exclude: tuple[str, ...] = (), skip_d
 
     Cheap (a directory walk, no file reads): caches key on it so results refresh after writes.
     """
-    root = Path(root)
+    root = locate(root)
+    if isinstance(root, ObjectPath):
+        return _object_version(root, exclude, skip_dirs)
     if not root.is_dir():
         return "absent"
     n, newest, size = 0, 0, 0
@@ -174,8 +277,27 @@ def lakehouse_version(root: Path | str, *, exclude: tuple[str, ...] = (), skip_d
     return f"{n}-{size}-{newest}"
 
 
+def _object_version(root: ObjectPath, exclude: tuple[str, ...], skip_dirs: tuple[str, ...] = ()) -> str:
+    """``lakehouse_version`` on object storage: one listing; lease objects (``.lease``) do not count."""
+    found = root.find()
+    if not found:
+        return "absent"
+    skip = {f"{root.path}/{e}" for e in exclude}
+    skip_prefixes = tuple(f"{root.path}/{d}/" for d in skip_dirs)
+    n, newest, size = 0, 0, 0
+    for key, info in found.items():
+        if key in skip or key.endswith(LEASE_SUFFIX) or info.get("type", "file") != "file":
+            continue
+        if skip_prefixes and key.startswith(skip_prefixes):
+            continue
+        n += 1
+        size += int(info.get("size", 0))
+        newest = max(newest, mtime_ns(info))
+    return f"{n}-{size}-{newest}"
+
+
 def is_empty(root: Path | str) -> bool:
-    return not any(data_files(Path(root) / name) for name in TABLES)
+    return not any(data_files(locate(root) / name) for name in TABLES)
 
 
 # ---------------------------------------------------------------- writing
@@ -202,11 +324,19 @@ def conform(spec: Table, data: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=spec.schema)
 
 
+LEASE_SUFFIX = ".lease"
+
+
 @contextlib.contextmanager
 def exclusive(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``folder`` (created if missing) for a read-decide-append sequence,
     across threads and processes. The folder itself is locked (Linux flock works on directories), so
-    no lock file is left behind to change the lakehouse version."""
+    no lock file is left behind to change the lakehouse version. On object storage: the lease
+    ``<folder>/.lease`` (``objectstore.Lease``; not counted in the version, skipped by readers)."""
+    if isinstance(folder, ObjectPath):
+        with leased(folder / LEASE_SUFFIX):
+            yield
+        return
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY)
@@ -249,8 +379,17 @@ def checkpoint(stage: str) -> None:
 def atomic_write_parquet(data: pa.Table, path: Path, **kwargs) -> Path:
     """Write ``data`` to ``path`` so that readers see the whole file or nothing.
 
-    Writes a temporary file in the same folder, fsyncs it, then renames it into place.
+    Writes a temporary file in the same folder, fsyncs it, then renames it into place. On object
+    storage: the file is built in memory and put whole (one PUT is atomic; nothing is renamed).
     """
+    if isinstance(path, ObjectPath):
+        buf = pa.BufferOutputStream()
+        pq.write_table(data, buf, compression=kwargs.pop("compression", "zstd"),
+                       write_page_checksum=kwargs.pop("write_page_checksum", True), **kwargs)
+        blob = buf.getvalue().to_pybytes()
+        checkpoint(f"put {path.name}")
+        path.write_bytes(blob)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     try:
@@ -266,6 +405,17 @@ def atomic_write_parquet(data: pa.Table, path: Path, **kwargs) -> Path:
     return path
 
 
+def write_text_atomic(path: Path | ObjectPath, text: str) -> None:
+    """Replace the small text file ``path`` whole: a temp file renamed into place, or on object
+    storage one put (atomic; nothing is renamed)."""
+    if isinstance(path, ObjectPath):
+        path.write_text(text)
+        return
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
 def append(root: Path | str, name: str, data: pa.Table, *, partition: str | None = None,
            batch: str | None = None) -> list[Path]:
     """Append rows to table ``name`` as new uniquely named Parquet file(s), atomically per file.
@@ -279,7 +429,7 @@ def append(root: Path | str, name: str, data: pa.Table, *, partition: str | None
     data = conform(spec, data)
     if data.num_rows == 0:
         return []
-    folder = Path(root) / spec.name
+    folder = locate(root) / spec.name
     pieces: list[tuple[Path, pa.Table]] = []
     if spec.partition_by == "month" and partition is None:
         ts_col = next(f.name for f in spec.schema if pa.types.is_timestamp(f.type))

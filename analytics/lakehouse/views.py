@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from analytics.lakehouse.objectstore import ObjectPath, locate, register
 from analytics.lakehouse.schema import table
-from analytics.lakehouse.storage import data_files
+from analytics.lakehouse.storage import data_files, read_schema, read_schemas
 
 
 def duck_type(t: pa.DataType) -> str:
@@ -68,12 +68,18 @@ def register_table(con: duckdb.DuckDBPyConnection, root: Path, name: str,
     good: list[Path] = []
     present: set[str] = set()
     layouts: set[tuple] = set()  # (name, type) sequences seen
-    for p in data_files(Path(root) / spec.name):
+    root = locate(root)
+    register(con, root)
+    files = data_files(root / spec.name)
+    footers = read_schemas(files) if isinstance(root, ObjectPath) else {}  # side by side
+    for p in files:
         if exclude and p in exclude:
             problems.append(f"{spec.name}: unreadable file {p.name} skipped ({exclude[p]})")
             continue
         try:
-            found = pq.read_schema(p)
+            found = footers[p] if p in footers else read_schema(p)
+            if isinstance(found, Exception):
+                raise found
             present.update(found.names)
             layouts.add(tuple((f.name, str(f.type)) for f in found))
             good.append(p)

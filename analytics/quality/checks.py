@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from analytics.errors import InputError, QueryError
 from analytics.lakehouse import storage
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import QUALITY_RESULTS, TABLES
 from analytics.lakehouse.views import quote_ident
 from analytics.quality.contracts import TYPES, Check
@@ -223,7 +224,7 @@ def evaluate_days(con: duckdb.DuckDBPyConnection, checks: list[Check], *, last: 
     last = _utc(last)
     groups: dict[tuple, tuple[_Builder, list]] = {}
     for check in checks:
-        src = _resolve(con, check, Path(root), overrides or {})
+        src = _resolve(con, check, locate(root), overrides or {})
         key = (src.from_sql, src.path, src.time_column)
         if key not in groups:
             groups[key] = (_Builder(src), [])

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from analytics.errors import InputError
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import TABLES
 from analytics.lakehouse.storage import CONFIG
 
@@ -38,7 +39,7 @@ CONTRACT_KEYS = {"dataset", "description", "checks"}
 
 
 def contracts_dir(root: Path | str) -> Path:
-    return Path(root) / CONFIG / "contracts"
+    return locate(root) / CONFIG / "contracts"
 
 
 @dataclass(frozen=True)
@@ -267,19 +268,19 @@ def _rule(raw: dict, cid: str, kind: str, file: str, line) -> tuple[tuple[str, A
 
 def load_file(path: Path) -> Contract:
     try:
-        text = Path(path).read_text()
+        text = locate(path).read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"Contract {path} cannot be read ({exc}).") from exc
-    contract = parse(text, file=Path(path).name)
-    if Path(path).stem != contract.dataset_id:
-        raise _err(contract.file, 1, f"the file is named {Path(path).name} but declares dataset "
+    contract = parse(text, file=locate(path).name)
+    if locate(path).stem != contract.dataset_id:
+        raise _err(contract.file, 1, f"the file is named {locate(path).name} but declares dataset "
                    f"'{contract.dataset_id}'; name it {contract.dataset_id}.yaml.")
     return contract
 
 
 def load_all(folder: Path, *, only: list[str] | None = None) -> list[Contract]:
     """Every ``*.yaml``/``*.yml`` contract in ``folder`` (sorted), optionally only some datasets."""
-    folder = Path(folder)
+    folder = locate(folder)
     if not folder.is_dir():
         raise InputError(f"No contracts folder at {folder}.",
                          hint="Write one YAML contract per dataset there (see docs/governance.md).")

@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from analytics.lakehouse import storage
 from analytics.lakehouse.schema import TABLES
 from analytics.lakehouse.views import quote_ident
 from analytics.quality import contracts
@@ -167,8 +168,6 @@ def write_contracts(root: Path | str, con: duckdb.DuckDBPyConnection, *, only: l
             done.append((path, False))
             continue
         contracts.parse(text, file=path.name)  # what is written must load
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
+        storage.write_text_atomic(path, text)
         done.append((path, True))
     return done

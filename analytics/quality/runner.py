@@ -14,6 +14,7 @@ from analytics import alerts
 from analytics.errors import InputError, QueryError
 from analytics.governance import lineage
 from analytics.lakehouse import connection, storage
+from analytics.lakehouse.objectstore import locate
 from analytics.quality import checks as qc
 from analytics.quality import contracts, tasks
 from analytics.quality.checks import CheckResult
@@ -119,7 +120,7 @@ def run(root: Path | str, *, as_of: datetime | None = None, folder: Path | None 
     written or sent (a dry run). Raises ``InputError`` for a malformed contract
     before anything is evaluated or written.
     """
-    root = Path(root)
+    root = locate(root)
     as_of = qc._utc(as_of or datetime.now(UTC))
     loaded = contracts.load_all(folder or contracts.contracts_dir(root), only=only)
     all_checks = [c for ct in loaded for c in ct.checks]
@@ -153,7 +154,7 @@ def backfill(root: Path | str, as_ofs: list[datetime], *, folder: Path | None = 
     """Evaluate the contracts as of each of ``as_ofs`` (consecutive days, any order), as if a nightly
     scheduler had run them: one scan per source for all days (``checks.evaluate_days``); results
     and task events are appended once at the end; alerts only for the last day."""
-    root = Path(root)
+    root = locate(root)
     days = sorted(qc._utc(a) for a in as_ofs)
     if any((b - a) != timedelta(days=1) for a, b in zip(days, days[1:], strict=False)):
         raise InputError("Backfill times must be consecutive days (24 hours apart).")

@@ -24,6 +24,7 @@ import pyarrow as pa
 from analytics import sql
 from analytics.errors import InputError
 from analytics.lakehouse import connection, storage
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import STEWARDSHIP_TASKS
 
 SYSTEM_ACTOR = "scaleboard check"
@@ -91,7 +92,7 @@ def events_table(events: list[dict]) -> pa.Table:
 
 def exclusive(root: Path | str):
     """The lock every writer of stewardship tasks holds while it reads, decides and appends."""
-    return storage.exclusive(Path(root) / "stewardship_tasks")
+    return storage.exclusive(locate(root) / "stewardship_tasks")
 
 
 def read_current(root: Path | str) -> pl.DataFrame:

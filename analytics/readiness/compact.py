@@ -3,18 +3,20 @@ twice or missing one."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import time as clock
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analytics.lakehouse import storage
+from analytics.lakehouse.objectstore import ObjectPath, leased, locate
 from analytics.lakehouse.schema import CHECKLIST_EVENTS
 
 # ---------------------------------------------------------------- compaction
@@ -42,6 +44,23 @@ def live_files(folder: Path) -> list[Path]:
     return [p for p in storage.data_files(folder) if p.name not in folded]
 
 
+@contextlib.contextmanager
+def _lock(folder, blocking: bool) -> Iterator[bool]:
+    """The compaction lock: a flock on ``.compact.lock``, or on object storage the lease
+    ``.compact.lease``; yields whether it is held (False only when not ``blocking``)."""
+    if isinstance(folder, ObjectPath):
+        with leased(folder / ".compact.lease", blocking=blocking) as got:
+            yield got
+        return
+    with open(folder / ".compact.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
 def compact(root: Path | str, *, blocking: bool = True,
             grace_seconds: float = COMPACT_GRACE_SECONDS) -> CompactReport:
     """Fold the event files into one without changing state or history.
@@ -53,12 +72,10 @@ def compact(root: Path | str, *, blocking: bool = True,
     Serialised by a lock; with ``blocking=False`` it returns at once (nothing done) when another
     compaction holds it.
     """
-    folder = Path(root) / CHECKLIST_EVENTS.name
+    folder = locate(root) / CHECKLIST_EVENTS.name
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".compact.lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
+    with _lock(folder, blocking) as got:
+        if not got:
             return CompactReport(0, 0, None)
         now = clock.time()
         folded = _folded(folder)
@@ -69,7 +86,7 @@ def compact(root: Path | str, *, blocking: bool = True,
         files = [p for p in storage.data_files(folder) if p.name not in folded]
         path = None
         if len(files) >= 2:
-            parts = [storage.conform(CHECKLIST_EVENTS, pq.read_table(p)) for p in files]
+            parts = [storage.conform(CHECKLIST_EVENTS, storage.read_table(p)) for p in files]
             merged = pl.from_arrow(pa.concat_tables(parts))
             merged = merged.unique("event_id", keep="first", maintain_order=True).sort(["event_at", "event_id"])
             path = storage.atomic_write_parquet(merged.to_arrow().cast(CHECKLIST_EVENTS.schema),
@@ -79,8 +96,11 @@ def compact(root: Path | str, *, blocking: bool = True,
                     p.unlink(missing_ok=True)
             else:
                 folded.update({p.name: now for p in files})
-        tmp = folder / f"{_MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
-        tmp.write_text(json.dumps(folded))
-        tmp.replace(folder / _MANIFEST)
+        if isinstance(folder, ObjectPath):  # one put replaces the object whole
+            (folder / _MANIFEST).write_text(json.dumps(folded))
+        else:
+            tmp = folder / f"{_MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
+            tmp.write_text(json.dumps(folded))
+            tmp.replace(folder / _MANIFEST)
         n_events = merged.height if path else 0
         return CompactReport(len(files), n_events, path)

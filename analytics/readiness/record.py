@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from analytics.errors import InputError
 from analytics.lakehouse import storage, views
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import CHECKLIST_EVENTS
 from analytics.readiness.compact import compact, live_files
 from analytics.readiness.items import (
@@ -57,7 +58,7 @@ def _connect_events(root: Path | str) -> duckdb.DuckDBPyConnection:
     for attempt in range(5):
         # only this table: the write path must not depend on rollups or other tables
         con = views.new_connection()
-        for problem in views.register_table(con, Path(root), CHECKLIST_EVENTS.name):
+        for problem in views.register_table(con, locate(root), CHECKLIST_EVENTS.name):
             log.warning("%s; restore it from a backup or delete it (scaleboard doctor lists it)", problem)
         try:
             con.sql("select count(*) from checklist_events").fetchall()
@@ -103,7 +104,7 @@ def record(root: Path | str, changes: Change | list[Change], *, actor: str,
             known.add(c.item_id)
     rows = event_table(valid, actor=actor, now=now or datetime.now(UTC))
     storage.append(root, CHECKLIST_EVENTS.name, rows)
-    folder = Path(root) / CHECKLIST_EVENTS.name
+    folder = locate(root) / CHECKLIST_EVENTS.name
     if AUTO_COMPACT_FILES is not None and len(live_files(folder)) > AUTO_COMPACT_FILES:
         try:
             compact(root, blocking=False)  # another writer already compacting: leave it to them
