@@ -32,6 +32,7 @@ from analytics.drift import explain
 from analytics.drift import profiles as drift_profiles
 from analytics.errors import NoDataError
 from analytics.lakehouse import storage
+from analytics.lakehouse.objectstore import locate
 from analytics.lakehouse.schema import table
 
 TOP_K = 3
@@ -112,7 +113,7 @@ def compute_new(con: duckdb.DuckDBPyConnection, root: Path | str) -> int:
             frame, method, r2 = dependence(wide, numeric, explain.load_artifact(row["artifact_uri"]))
         except NoDataError:
             continue
-        ranges = _reference_range(Path(root), row["model_id"], row["version"])
+        ranges = _reference_range(locate(root), row["model_id"], row["version"])
         rank = {f: i + 1 for i, f in enumerate(numeric)}
         out = frame.with_columns(
             computed_at=pl.lit(datetime.now(UTC)), model_id=pl.lit(row["model_id"]), version=pl.lit(row["version"]),

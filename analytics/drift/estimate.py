@@ -57,6 +57,7 @@ from analytics import sql
 from analytics.drift.performance import auc_from_bins
 from analytics.errors import NoDataError
 from analytics.lakehouse import storage
+from analytics.lakehouse.objectstore import locate
 
 CALIBRATION_WEEKS = 8
 MIN_LABELLED = 50  # a week with fewer labels does not calibrate (as the realised metric's rule)
@@ -259,10 +260,13 @@ def _at(d: date) -> datetime:
     return datetime.combine(d, time(), tzinfo=UTC)
 
 
-def _cache_path(root: Path, model_id: str, version: str) -> Path:
+def _cache_path(root, model_id: str, version: str):
     # the file name is a hash: model ids never become path parts
     key = hashlib.sha256(f"{model_id}\x00{version}".encode()).hexdigest()[:24]
-    return Path(root).joinpath(*LOSS_CACHE, f"{key}.parquet")
+    folder = locate(root)
+    for part in LOSS_CACHE:
+        folder = folder / part
+    return folder / f"{key}.parquet"
 
 
 CACHE_SCHEMA = pa.schema([
@@ -288,8 +292,8 @@ def estimate_loss(con: duckdb.DuckDBPyConnection, root: Path | str, *, model_id:
                                        version=version).iter_rows()}
     ref_key = hashlib.sha256(repr(sorted((str(w), int(n)) for w, n in labelled.filter(
         pl.col("week_start").is_in(weeks)).iter_rows())).encode()).hexdigest()[:16]
-    path = _cache_path(Path(root), model_id, version)
-    cached = pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=pl.Schema(CACHE_SCHEMA))
+    path = _cache_path(root, model_id, version)
+    cached = pl.from_arrow(storage.read_table(path)) if path.exists() else pl.DataFrame(schema=pl.Schema(CACHE_SCHEMA))
     cached = cached.filter(pl.col("ref_key") == ref_key)
     known = {w: n for w, n in cached.select("week_start", "n_predicted").iter_rows()}
     todo = sorted(w for w, n in counts.items() if known.get(w) != n)

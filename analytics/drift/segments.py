@@ -39,6 +39,7 @@ from analytics.drift.policy import (
     too_small,
 )
 from analytics.lakehouse import storage, views
+from analytics.lakehouse.objectstore import locate, register
 
 SEGMENT_KINDS = {"team": "Team", "country": "Country"}
 PROFILES_ROLLUP = "drift_segment_profiles"
@@ -51,12 +52,13 @@ METRIC_OF_TASK = {"classification": "auc", "regression": "mae"}
 
 def _profiled_versions(root: Path) -> set[tuple[str, str]]:
     """(model, version) pairs the segment profiles already hold (from the parts readers read)."""
-    folder = Path(root) / storage.ROLLUPS_DIR / PROFILES_ROLLUP
+    folder = locate(root) / storage.ROLLUPS_DIR / PROFILES_ROLLUP
     try:
         parts = json.loads((folder / "_manifest.json").read_text())["parts"]
     except FileNotFoundError:
         return set()
     con = duckdb.connect()
+    register(con, folder)  # an object store's files are read through its filesystem
     try:
         files = [str(folder / p) for p in parts if (folder / p).exists()]
         if not files:
@@ -70,7 +72,7 @@ def compute_profiles(con: duckdb.DuckDBPyConnection, view: str, root: Path) -> p
     """Rollup step: profile the score per segment on each version's frozen ``prediction`` bins, over the
     new files (view ``src``), and over all files for a version these profiles do not hold yet (its bins
     were frozen after its first predictions were rolled up)."""
-    bins = [b for k, b in drift_profiles.load_bins(Path(root)).items() if k[0] == "predictions"]
+    bins = [b for k, b in drift_profiles.load_bins(locate(root)).items() if k[0] == "predictions"]
     done = _profiled_versions(root)
     full = None
     parts = []
@@ -81,7 +83,7 @@ def compute_profiles(con: duckdb.DuckDBPyConnection, view: str, root: Path) -> p
                 if (b.model_id, b.version) not in done:
                     if full is None:
                         full = views.new_connection()
-                        views.register_table(full, Path(root), "predictions", view="src")
+                        views.register_table(full, locate(root), "predictions", view="src")
                     if all_vals is None:
                         all_vals = sql.run(full, "segment_values_predictions", model_id=model_id)
                     vals = all_vals
@@ -159,7 +161,7 @@ def segments(con: duckdb.DuckDBPyConnection, *, root: str, model_id: str, versio
                 sql.run(con, "segment_profile_window", model_id=model_id, version=version, units=units,
                         start_date=s, end_date=e).iter_rows(named=True)}
             for w, s, e in (("ref", ref_start, ref_end), ("cur", cur_start, cur_end))}
-    b = drift_profiles.load_bins(Path(root)).get(("predictions", model_id, version, "prediction"))
+    b = drift_profiles.load_bins(locate(root)).get(("predictions", model_id, version, "prediction"))
     task_name = "regression" if metric == "mae" else "classification"
     rows = []
     for kind in SEGMENT_KINDS:

@@ -5,7 +5,7 @@ with requests as (
     select request_id, score, prediction_at
     from predictions
     where model_id = $model_id and version = $version and score is not null and isfinite(score)
-    order by prediction_at desc
+    order by prediction_at desc, request_id  -- ties broken by id: the same sample however files are listed
     limit $limit
 ),
 
@@ -22,6 +22,7 @@ final as (
         on r.request_id = f.request_id and f.model_id = $model_id
     left join outcomes as o
         on r.request_id = o.request_id and o.model_id = $model_id
+    order by r.request_id, f.feature  -- one row order: the surrogate and its ranking do not vary by file order
 )
 
 select * from final
