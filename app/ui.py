@@ -286,10 +286,11 @@ def _fingerprint(value: object) -> object:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _chart_spec(module: str, name: str, key: tuple, units: tuple[str, ...] | None, _args: tuple,
-                _kwargs: dict) -> dict:
-    # ``key`` (a content digest of the arguments) and the user's data scope are the cache key; the
-    # arguments themselves (``_args``: not hashed by Streamlit) only build the chart on a miss
+def _chart_spec(module: str, name: str, key: tuple, units: tuple[str, ...] | None, theme: str | None,
+                _args: tuple, _kwargs: dict) -> dict:
+    # ``key`` (a content digest of the arguments), the user's data scope and the viewer's theme (the
+    # chart's text colour follows it) are the cache key; the arguments themselves (``_args``: not
+    # hashed by Streamlit) only build the chart on a miss
     import importlib
 
     from streamlit.elements import vega_charts
@@ -306,5 +307,9 @@ def chart(builder: Callable, *args, where=None, width: str = "stretch", **kwargs
     data hashing cost 0.1-0.5 s of CPU per chart, on every run of every session, otherwise)."""
     key = (_fingerprint(args), _fingerprint(sorted(kwargs.items())))
     units = auth.allowed_business_units(st.session_state.get(auth.SESSION_KEY) or {})  # the gate checked it
-    spec = _chart_spec(builder.__module__, builder.__qualname__, key, units, args, kwargs)
+    try:
+        theme = st.context.theme.type
+    except Exception:  # no browser behind this run (AppTest)
+        theme = None
+    spec = _chart_spec(builder.__module__, builder.__qualname__, key, units, theme, args, kwargs)
     (where or st).vega_lite_chart(spec, width=width)

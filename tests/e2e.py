@@ -108,3 +108,18 @@ def screenshot(page, name: str, *, height: int = 2400) -> Path:
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
     return path
+
+
+def download(page, button, *, attempts: int = 4, timeout_ms: int = 45_000):
+    """Click a download button and return the download. A click that lands while the script reruns is
+    lost with the re-rendered button, so click again (a loaded 2-core machine reruns slowly)."""
+    last: Exception | None = None
+    for _ in range(attempts):
+        button.wait_for(timeout=DEADLINE_MS)
+        try:
+            with page.expect_download(timeout=timeout_ms) as info:
+                button.click()
+            return info.value
+        except Exception as exc:  # Playwright's TimeoutError: try the click again
+            last = exc
+    raise AssertionError(f"no download after {attempts} clicks") from last

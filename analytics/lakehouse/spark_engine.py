@@ -27,6 +27,9 @@ from analytics.drift import profiles as drift_profiles
 from analytics.lakehouse.rollups import Rollup
 from analytics.lakehouse.schema import table
 
+# the Python rollups whose values Spark reads (then binned on the driver by the drift engine's code)
+SPARK_PROFILES = ("drift_profiles", "drift_profiles_prediction")
+
 _SPARK_TYPES = {pa.string(): "string", pa.float64(): "double", pa.int64(): "bigint", pa.int32(): "int",
                 pa.bool_(): "boolean", pa.date32(): "date"}
 
@@ -152,6 +155,12 @@ class SparkEngine:
         """The part for the new source files, as ``refresh._compute`` makes it with DuckDB."""
         if not src_new and not join_new:
             return r.schema.empty_table()
+        if r.compute and r.name not in SPARK_PROFILES:
+            # a Python rollup Spark has no translation for (the per-segment score profiles): DuckDB
+            # makes its part on the driver, from the same new files, under the same state
+            from analytics.lakehouse import refresh
+
+            return refresh._compute(root, r, src_schema, src_new, src_seen, join_all, join_new)
         self.frame(src_schema, root, src_new, rollup=r.name, role="src").createOrReplaceTempView("src")
         if r.joins:
             js = table(r.joins).schema

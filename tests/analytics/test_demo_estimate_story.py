@@ -24,14 +24,13 @@ from analytics.lakehouse import connection
 from analytics.lakehouse import refresh as rollup_refresh
 
 MODEL = "predictive_maintenance"
+SEED = 7  # the seed of the tests' demo lakehouse (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
 def story_lake(tmp_path_factory):
-    from conftest import DEMO_SEED
-
     root = tmp_path_factory.mktemp("story") / "lakehouse"
-    demo.generate(root, seed=DEMO_SEED, predictions=300_000, end=date(2026, 10, 31), extras=False)
+    demo.generate(root, seed=SEED, predictions=300_000, end=date(2026, 10, 31), extras=False)
     rollup_refresh.refresh(root)
     return root
 

@@ -73,3 +73,34 @@ def test_a_chart_is_built_once_for_every_session_with_the_same_data_and_scope(bu
     assert builds["n"] == 3
     _run("shared", [1.0, 2.0, 3.0], role="steward", units=("Retail",))
     assert builds["n"] == 3  # the same scope and data: shared
+
+
+def test_a_dark_theme_viewer_gets_a_chart_in_the_dark_themes_text_colour(builds, monkeypatch):
+    """The chart's text colour follows the viewer's theme, so the theme is part of the key: a chart
+    built for a light-theme viewer is not handed to a dark-theme one (its axis text would be
+    unreadable)."""
+    import streamlit as st
+
+    from app import charts
+
+    kinds = iter(["light", "dark", "dark"])
+
+    class _Theme:
+        def __init__(self, kind):
+            self.type = kind
+
+    seen = []
+    real_context = type(st.context)
+
+    def theme(self):
+        kind = next(kinds)
+        seen.append(kind)
+        return _Theme(kind)
+
+    monkeypatch.setattr(real_context, "theme", property(theme))
+    colour = {"light": charts.LIGHT_TEXT, "dark": charts.DARK_TEXT}
+    monkeypatch.setattr(importlib.import_module("analytics.report.charts"), "text_colour", lambda: colour[seen[-1]])
+    light, dark, dark_again = (_element(_run("shared", [1.0, 2.0, 3.0])) for _ in range(3))
+    assert builds["n"] == 2  # one per theme
+    assert charts.LIGHT_TEXT in light.spec and charts.DARK_TEXT in dark.spec and charts.DARK_TEXT not in light.spec
+    assert dark_again.spec == dark.spec

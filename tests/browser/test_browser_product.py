@@ -74,13 +74,14 @@ def test_product_manager_enters_a_cost_and_sees_roi_update(demo_root, tmp_path):
         _settled(page)
         cost_before, roi_before = _metric(page, "Cost"), _metric(page, "Portfolio ROI")
         form = page.locator("[data-testid='stForm']")
-        for box, value in ((0, model_id), (1, "infrastructure")):  # model, category: type to pick
+        # the form offers the model by name and the category in words; the ledger keeps the codes
+        for box, value in ((0, model_name), (1, "Infrastructure")):  # model, category: type to pick
             form.locator("[data-testid='stSelectbox']").nth(box).click()
             page.keyboard.type(value)
             page.keyboard.press("Enter")
             page.wait_for_timeout(300)
         picked = [form.locator("[data-testid='stSelectbox']").nth(i).locator("input").input_value() for i in (0, 1)]
-        assert picked == [model_id, "infrastructure"]
+        assert picked == [model_name, "Infrastructure"]
         form.get_by_label("Amount (USD)").fill("250000")
         form.get_by_label("Note").fill("actual cloud invoice")
         form.get_by_role("button", name="Add entry").click()

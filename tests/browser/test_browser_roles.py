@@ -4,6 +4,7 @@ rejected with its row and column. Screenshots go to artifacts/roles_*.png."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -146,8 +147,18 @@ def test_admin_adds_a_user_and_loads_data_and_sees_it_audited(server, tmp_path):
     good.write_text(f"submitted_at,model_id,rating,comment\n2026-10-02T10:00:00Z,{model_id},5,browser test\n")
     page.locator("[data-testid='stSidebarNav'] a", has_text="Load data").click()
     page.get_by_text("Columns of").first.wait_for(timeout=e2e.DEADLINE_MS)
-    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.click()  # not the sidebar's
-    page.get_by_role("option", name="feedback", exact=True).click()
+    # pick the table by typing into the box (not the sidebar's); a click that lands during a rerun is
+    # lost with the re-rendered widget, so try again until the page shows the chosen table
+    for _ in range(4):
+        _settled(page)
+        page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.locator("input").click()
+        page.keyboard.type("feedback")
+        page.keyboard.press("Enter")
+        with contextlib.suppress(Exception):
+            page.get_by_text("Columns of feedback").first.wait_for(timeout=10_000)
+            break
+    page.get_by_text("Columns of feedback").first.wait_for(timeout=e2e.DEADLINE_MS)
+    _settled(page)
     page.locator("input[type='file']").set_input_files(str(bad))
     page.wait_for_timeout(1500)
     page.get_by_role("button", name="Validate and load").click()

@@ -75,9 +75,8 @@ def test_scoped_manager_cannot_reach_finance_by_url_or_filter(server):
 
     # what the page hands out: the per-unit table's CSV has Retail's rows only
     panel = page.locator("[data-testid='stVerticalBlock']", has_text="Portfolio by business unit").last
-    with page.expect_download(timeout=60_000) as dl:
-        panel.get_by_role("button", name="Download CSV").first.click()
-    rows = pl.read_csv(dl.value.path())
+    got = e2e.download(page, panel.get_by_role("button", name="Download CSV").first)
+    rows = pl.read_csv(got.path())
     assert rows.height >= 1 and set(rows["business_unit"]) == {"Retail"}
     e2e.screenshot(page, "scope_roi")
     page.close()

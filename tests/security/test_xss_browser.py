@@ -177,10 +177,8 @@ def test_payload_names_render_as_text(served):
 def test_readiness_history_downloads_as_csv(served):
     page, dialogs = _open(served, "/readiness")
     button = page.locator(".st-key-dl_readiness_history button")
-    button.wait_for(timeout=e2e.DEADLINE_MS)
-    with page.expect_download(timeout=e2e.DEADLINE_MS) as info:
-        button.click()
-    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    got = e2e.download(page, button)
+    rows = list(csv.DictReader(io.StringIO(Path(got.path()).read_text())))
     assert rows, "the history CSV has rows"
     assert {"event_at", "actor", "title", "status", "cleared"} <= set(rows[0])
     assert page.locator("[data-testid='stException']").count() == 0

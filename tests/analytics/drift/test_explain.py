@@ -112,7 +112,7 @@ def test_surrogate_ranks_features_as_permutation_importance_on_the_real_model(tr
     want = dict(zip(NUM, pi.importances_mean, strict=True))
     ours = dict(zip(got.frame["feature"], got.frame["importance"], strict=True))
     rho = spearmanr([ours[f] for f in NUM], [want[f] for f in NUM]).statistic
-    assert rho >= 0.8, (ours, want)
+    assert rho >= 0.8 - 1e-9, (ours, want)  # Spearman is a ratio of integers here: 0.8 may come out 0.7999…
     assert max(ours, key=ours.get) == max(want, key=want.get)
     assert sum(ours.values()) == pytest.approx(1.0)
 

@@ -134,13 +134,11 @@ def test_hand_worked_auc_mae_and_minimum_count() -> None:
 
 
 def test_incremental_refreshes_give_what_one_refresh_gives(lake, tmp_path) -> None:
-    from conftest import Lake
-
     whole = _lake(lake, "classification")
     once = _table(lake)
     root = tmp_path / "bit_by_bit"
     root.mkdir()
-    inc = Lake(root)
+    inc = type(lake)(root)  # another lakehouse like the fixture's (a folder-local conftest may shadow "conftest")
     rows = _traffic("classification")
     inc.put("models", [{"model_id": "m", "name": "M", "business_unit": "retail", "stage": "production",
                         "task": "classification"}])
