@@ -23,6 +23,8 @@ from analytics.drift import estimate
 from analytics.lakehouse import connection
 from analytics.lakehouse import refresh as rollup_refresh
 
+pytestmark = pytest.mark.slow  # a 300,000-prediction demo lakehouse: `make test` runs it, `make test-fast` does not
+
 MODEL = "predictive_maintenance"
 SEED = 7  # the seed of the tests' demo lakehouse (tests/conftest.py)
 

@@ -16,6 +16,8 @@ from crashkit import start
 from analytics.cli import main as cli
 from analytics.lakehouse import connection, ingest, storage
 
+pytestmark = pytest.mark.slow  # processes killed with SIGKILL at every stage: `make test` runs it, `make test-fast` does not
+
 N = 3000  # rows over three month partitions, so the batch is three files
 
 

@@ -34,7 +34,8 @@ SCALEBOARD = str(Path(sys.executable).parent / "scaleboard")
 BUCKET = "scaleboard-test"
 SEED, PREDICTIONS, END = 7, 2_000, "2026-10-31"
 
-pytestmark = pytest.mark.xdist_group("object_store")
+# a real S3 server and whole demo lakehouses: `make test` runs it, `make test-fast` does not
+pytestmark = [pytest.mark.xdist_group("object_store"), pytest.mark.slow]
 
 
 def _free_port() -> int:

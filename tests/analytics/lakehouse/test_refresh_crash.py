@@ -17,6 +17,8 @@ from analytics.lakehouse import connection, refresh, rollups, storage
 from analytics.product import roi
 from analytics.product.scope import Scope
 
+pytestmark = pytest.mark.slow  # processes killed with SIGKILL at every stage: `make test` runs it, `make test-fast` does not
+
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 MONTHS = 3
 PER_MONTH = 400
