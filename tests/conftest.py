@@ -79,3 +79,15 @@ def shared_datasets() -> Path:
     if not SHARED_DATASETS.is_dir():
         pytest.skip("../shared/datasets is absent (real-data oracle tests skipped)")
     return SHARED_DATASETS
+
+
+INTEGRATION_FIXTURES = {"demo_root", "app_env", "shared_datasets"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``integration`` what builds on the demo lakehouse or a real dataset, or runs a Streamlit
+    script (AppTest): `make test` runs everything, `make test-fast` only the unit tests."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())) or (module and "AppTest" in vars(module)):
+            item.add_marker(pytest.mark.integration)

@@ -159,6 +159,7 @@ def test_tables_stay_bounded_whatever_is_sent():
     assert all(len(c) <= throttle.MAX_CLIENT and len(n) <= throttle.MAX_NAME for c, n in guard._pairs)
 
 
+@pytest.mark.slow  # a dozen real password checks (argon2)
 def test_failed_sign_ins_are_audited_without_password_and_bounded(env, lake, monkeypatch):
     monkeypatch.setattr(auth, "client_id", lambda: "203.0.113.9")
     long_name = "mallory" + "z" * 5000

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 
 from analytics.cli import main as cli
 from analytics.lakehouse import connection
@@ -72,6 +73,7 @@ def follow_the_doc(folder: Path, monkeypatch) -> tuple[Path, int]:
     return lake, n
 
 
+@pytest.mark.slow  # the whole worked example through the CLI, as a user runs it
 def test_worked_example_on_a_generated_hour_csv(tmp_path, monkeypatch):
     lake, n = follow_the_doc(tmp_path, monkeypatch)
     con = connection.connect(lake)
