@@ -76,7 +76,10 @@ def write_contracts(root: Path) -> list[Path]:
 
 def extend(root: Path, *, seed: int, end: date) -> None:  # noqa: ARG001 - deterministic without rng
     write_contracts(root)
-    last = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)
+    # checked at the end of the demo's last day, but never later than now: a demo that ends today must
+    # not show checks "last evaluated" tomorrow
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    last = min(datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1), now)
     runner.backfill(root, [last - timedelta(days=k) for k in range(HISTORY_DAYS - 1, -1, -1)])
     # the steward picks the crm task up the next morning (a response time on the page)
     con = connection.connect(root, tables=["stewardship_tasks"])
@@ -86,5 +89,6 @@ def extend(root: Path, *, seed: int, end: date) -> None:  # noqa: ARG001 - deter
         con.close()
     task = open_now.get("crm_accounts")
     if task is not None and task.assignee:
-        tasks.acknowledge(root, task.task_id, actor=task.assignee, now=task.opened_at + timedelta(hours=9, minutes=20),
+        tasks.acknowledge(root, task.task_id, actor=task.assignee,
+                          now=min(task.opened_at + timedelta(hours=9, minutes=20), datetime.now(UTC)),
                           reason="Looking into the nightly Salesforce extract with the CRM admins.")
